@@ -1,0 +1,257 @@
+/*
+ * bundle.c - the freeze pipeline from script to executable (bundle.h).
+ */
+#define _GNU_SOURCE
+#include "bundle.h"
+
+#include "elf_attach.h"
+#include "fz_error.h"
+#include "pyembed.h"
+#include "pyenv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double
+now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* readlink(/proc/self/exe) into a malloc'd string. */
+static char *
+self_exe(void)
+{
+    size_t cap = 256;
+
+    for (;;) {
+        char *buf = malloc(cap);
+        ssize_t n;
+
+        if (buf == NULL) {
+            fz_error_set(FZ_ENOMEM, "out of memory");
+            return NULL;
+        }
+        n = readlink("/proc/self/exe", buf, cap);
+        if (n < 0) {
+            free(buf);
+            fz_error_set(FZ_EIO, "/proc/self/exe: %s", strerror(errno));
+            return NULL;
+        }
+        if ((size_t)n < cap) {
+            buf[n] = '\0';
+            return buf;
+        }
+        free(buf);
+        if (cap > (1u << 20)) {
+            fz_error_set(FZ_EIO, "/proc/self/exe: path too long");
+            return NULL;
+        }
+        cap *= 2;
+    }
+}
+
+/* malloc'd "<dir>/<rel>" when that is a file, else NULL. */
+static char *
+stub_at(const char *dir, const char *rel)
+{
+    char *cand = fz_path_join(dir, rel);
+
+    if (cand != NULL && !fz_is_file(cand)) {
+        free(cand);
+        cand = NULL;
+    }
+    return cand;
+}
+
+int
+fz_bundle_find_stub(char **out)
+{
+    char *exe = NULL;
+    char *dir = NULL;
+    const char *env = getenv("FZ_RUNTIME_STUB");
+    int rc = 0;
+
+    *out = NULL;
+    exe = self_exe();
+    if (exe != NULL) {
+        dir = fz_path_dirname(exe);
+        if (dir == NULL) {
+            rc = FZ_ENOMEM;
+            goto done;
+        }
+        /* a build tree: freeze and fz-runtime share build/bin/ */
+        *out = stub_at(dir, "fz-runtime");
+        if (*out == NULL) {
+            /* installed: <prefix>/bin/freeze, <prefix>/lib/freeze/ */
+            *out = stub_at(dir, "../lib/freeze/fz-runtime");
+        }
+    }
+    if (*out == NULL && env != NULL && env[0] != '\0' && fz_is_file(env)) {
+        *out = fz_strdup(env);
+    }
+    if (*out == NULL) {
+        rc = fz_error_set(FZ_ENOTFOUND,
+                          "runtime stub not found (looked for fz-runtime in "
+                          "%s and %s/../lib/freeze; set FZ_RUNTIME_STUB)",
+                          dir ? dir : "?", dir ? dir : "?");
+    }
+done:
+    free(exe);
+    free(dir);
+    return rc;
+}
+
+void
+fz_freeze_result_free(fz_freeze_result *r)
+{
+    if (r == NULL) {
+        return;
+    }
+    free(r->output);
+    free(r->python);
+    free(r->stub);
+    fz_graph_free(r->graph);
+    free(r);
+}
+
+/* The output path: -o, else <distpath>/<name or stem>; creates distpath. */
+static int
+output_path(char **out, const fz_freeze_config *cfg)
+{
+    const char *base = fz_path_basename(cfg->script);
+    size_t n = strlen(base);
+    fz_buf name = FZ_BUF_INIT;
+    char *dir = NULL;
+    int rc = 0;
+
+    *out = NULL;
+    if (cfg->output != NULL) {
+        dir = fz_path_dirname(cfg->output);
+        if (dir == NULL) {
+            return FZ_ENOMEM;
+        }
+        rc = fz_mkdir_p(dir);
+        free(dir);
+        if (rc == 0 && (*out = fz_strdup(cfg->output)) == NULL) {
+            rc = FZ_ENOMEM;
+        }
+        return rc;
+    }
+    if (cfg->name != NULL) {
+        rc = fz_buf_puts(&name, cfg->name);
+    } else {
+        if (n > 3 && strcmp(base + n - 3, ".py") == 0) {
+            n -= 3;
+        }
+        rc = fz_buf_append(&name, base, n);
+    }
+    if (rc < 0) {
+        goto done;
+    }
+    rc = fz_mkdir_p(cfg->distpath ? cfg->distpath : "dist");
+    if (rc < 0) {
+        goto done;
+    }
+    *out = fz_path_join(cfg->distpath ? cfg->distpath : "dist", name.data);
+    if (*out == NULL) {
+        rc = FZ_ENOMEM;
+    }
+done:
+    fz_buf_dispose(&name);
+    return rc;
+}
+
+int
+fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
+{
+    fz_analyzer_config acfg = {0};
+    fz_freeze_result *r = NULL;
+    fz_pyenv *env = NULL;
+    char *python = NULL;
+    void *payload = NULL;
+    size_t payload_size = 0;
+    double t0 = now();
+    double t;
+    int rc = 0;
+
+    *out = NULL;
+    r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        rc = fz_error_set(FZ_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (cfg->stub != NULL) {
+        r->stub = fz_strdup(cfg->stub);
+        rc = r->stub ? 0 : FZ_ENOMEM;
+    } else {
+        rc = fz_bundle_find_stub(&r->stub);
+    }
+    if (rc < 0) {
+        goto done;
+    }
+    if (!fz_is_file(cfg->script)) {
+        rc = fz_error_set(FZ_ENOTFOUND, "%s: no such file", cfg->script);
+        goto done;
+    }
+    python = fz_pyenv_pick(cfg->python);
+    if (python == NULL) {
+        rc = FZ_ENOMEM;
+        goto done;
+    }
+    rc = fz_pyenv_query(&env, python);
+    if (rc < 0) {
+        goto done;
+    }
+    r->python = python;
+    python = NULL;
+    rc = fz_pyembed_init();
+    if (rc < 0) {
+        goto done;
+    }
+
+    t = now();
+    acfg.script = cfg->script;
+    acfg.site_dirs = (const char *const *)env->site_dirs.items;
+    acfg.site_count = env->site_dirs.count;
+    acfg.hidden = cfg->hidden;
+    acfg.hidden_count = cfg->hidden_count;
+    acfg.excludes = cfg->excludes;
+    acfg.exclude_count = cfg->exclude_count;
+    rc = fz_analyze(&r->graph, &acfg);
+    r->analyze_seconds = now() - t;
+    if (rc < 0) {
+        goto done;
+    }
+    rc =
+        fz_collect(&payload, &payload_size, &r->stats, r->graph, cfg->optimize);
+    if (rc < 0) {
+        goto done;
+    }
+    r->payload_size = payload_size;
+    rc = output_path(&r->output, cfg);
+    if (rc < 0) {
+        goto done;
+    }
+    t = now();
+    rc = fz_elf_attach(r->stub, r->output, payload, payload_size, &r->size);
+    r->attach_seconds = now() - t;
+    if (rc < 0) {
+        goto done;
+    }
+    r->total_seconds = now() - t0;
+    *out = r;
+    r = NULL;
+done:
+    free(payload);
+    free(python);
+    fz_pyenv_free(env);
+    fz_freeze_result_free(r);
+    return rc;
+}

@@ -1,0 +1,60 @@
+/*
+ * bundle.h - the whole freeze: target environment, analysis, collection,
+ * payload, attach to the runtime stub, atomic output. Called by main.c.
+ */
+#ifndef FZ_BUNDLE_H
+#define FZ_BUNDLE_H
+
+#include "analyzer.h"
+#include "collect.h"
+
+#include <stdint.h>
+
+typedef struct fz_freeze_config {
+    const char *script;   /* required */
+    const char *name;     /* NULL: the script's stem */
+    const char *distpath; /* NULL: "dist" */
+    const char *output;   /* exact output path, overrides distpath/name */
+    const char *python;   /* NULL: $VIRTUAL_ENV/bin/python, else default */
+    const char *stub;     /* NULL: fz_bundle_find_stub() */
+    const char *const *hidden;
+    size_t hidden_count;
+    const char *const *excludes;
+    size_t exclude_count;
+    int optimize;
+} fz_freeze_config;
+
+typedef struct fz_freeze_result {
+    char *output;        /* the executable written */
+    char *python;        /* the target interpreter that was asked */
+    char *stub;          /* the runtime stub used */
+    uint64_t size;       /* bytes of the executable */
+    size_t payload_size; /* bytes of the payload section */
+    fz_collect_stats stats;
+    fz_graph *graph; /* the analysis, owned by the result */
+    double analyze_seconds;
+    double attach_seconds;
+    double total_seconds;
+} fz_freeze_result;
+
+/*
+ * Freeze cfg->script into one executable. Starts the embedded Python when
+ * needed. *out (fz_freeze_result_free) holds the report; warnings are in
+ * fz_graph_warnings(result->graph). Errors: those of fz_pyenv_query,
+ * fz_analyze, fz_collect, fz_elf_attach, and FZ_ENOTFOUND when no runtime
+ * stub exists. On failure nothing is written and *out is NULL.
+ */
+int fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg);
+
+/* Release a result. Accepts NULL. */
+void fz_freeze_result_free(fz_freeze_result *r);
+
+/*
+ * The runtime stub: bin/fz-runtime beside the running freeze executable
+ * (a build tree), else <dir>/../lib/freeze/fz-runtime (installed), else
+ * $FZ_RUNTIME_STUB. *out is malloc'd. FZ_ENOTFOUND with the places
+ * looked at when none exists.
+ */
+int fz_bundle_find_stub(char **out);
+
+#endif /* FZ_BUNDLE_H */

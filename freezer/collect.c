@@ -1,0 +1,218 @@
+/*
+ * collect.c - from module graph to payload bytes (collect.h).
+ */
+#include "collect.h"
+
+#include "compile.h"
+#include "fz_error.h"
+#include "fz_payload.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double
+now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* "a.b.c" -> "a/b/c" appended to `b`. */
+static int
+append_dotted_path(fz_buf *b, const char *name)
+{
+    size_t start = b->size;
+    int rc = fz_buf_puts(b, name);
+
+    if (rc < 0) {
+        return rc;
+    }
+    for (size_t i = start; i < b->size; i++) {
+        if (b->data[i] == '.') {
+            b->data[i] = '/';
+        }
+    }
+    return 0;
+}
+
+char *
+fz_collect_entry_name(const fz_module *m)
+{
+    fz_buf b = FZ_BUF_INIT;
+    int rc = 0;
+
+    switch (m->kind) {
+    case FZ_MOD_SOURCE:
+        if (m->is_main) {
+            rc = fz_buf_printf(&b, "%s.pyc", m->name);
+        } else {
+            rc = append_dotted_path(&b, m->name);
+            rc = rc ? rc : fz_buf_puts(&b, ".pyc");
+        }
+        break;
+    case FZ_MOD_PACKAGE:
+        rc = append_dotted_path(&b, m->name);
+        rc = rc ? rc : fz_buf_puts(&b, "/__init__.pyc");
+        break;
+    case FZ_MOD_EXTENSION: {
+        const char *dot = strrchr(m->name, '.');
+
+        if (dot != NULL) {
+            char *parent = malloc((size_t)(dot - m->name) + 1);
+
+            if (parent == NULL) {
+                rc = fz_error_set(FZ_ENOMEM, "out of memory");
+                break;
+            }
+            memcpy(parent, m->name, (size_t)(dot - m->name));
+            parent[dot - m->name] = '\0';
+            rc = append_dotted_path(&b, parent);
+            rc = rc ? rc : fz_buf_puts(&b, "/");
+            free(parent);
+        }
+        rc = rc ? rc : fz_buf_puts(&b, fz_path_basename(m->path));
+        break;
+    }
+    default:
+        return NULL;
+    }
+    if (rc < 0) {
+        fz_buf_dispose(&b);
+        return NULL;
+    }
+    return fz_buf_detach(&b);
+}
+
+static int
+add_entry(fz_payload_writer *w, fz_collect_stats *stats, const char *name,
+          fz_entry_kind kind, uint16_t flags, uint32_t mode, const void *data,
+          size_t size)
+{
+    int rc = fz_payload_writer_add(w, name, kind, flags, mode, data, size);
+
+    if (rc < 0) {
+        return fz_error_wrap(rc, "payload entry %s", name);
+    }
+    stats->entries++;
+    stats->raw_bytes += size;
+    return 0;
+}
+
+/* Compile `m` and add its code entry (and source for the app's own). */
+static int
+add_code(fz_payload_writer *w, fz_collect_stats *stats, const fz_module *m,
+         const char *entry, int optimize, fz_buf *code)
+{
+    size_t n = strlen(entry);
+    uint16_t flags = m->origin == FZ_ORIGIN_APP ? FZ_ENTRY_F_APP : 0;
+    fz_buf source_name = FZ_BUF_INIT;
+    double t0 = now();
+    int rc;
+
+    /* co_filename is the entry's source path: "a/b.py". */
+    rc = fz_buf_append(&source_name, entry, n - 1);
+    if (rc < 0) {
+        goto done;
+    }
+    rc = fz_compile(code, m->source.data, m->source.size, source_name.data,
+                    m->path, optimize);
+    stats->compile_seconds += now() - t0;
+    if (rc < 0) {
+        goto done;
+    }
+    rc = add_entry(w, stats, entry,
+                   m->kind == FZ_MOD_PACKAGE ? FZ_ENTRY_PACKAGE
+                                             : FZ_ENTRY_MODULE,
+                   flags, 0644, code->data, code->size);
+    if (rc < 0) {
+        goto done;
+    }
+    stats->modules++;
+    if (m->origin == FZ_ORIGIN_APP) {
+        rc = add_entry(w, stats, source_name.data, FZ_ENTRY_SOURCE, flags, 0644,
+                       m->source.data, m->source.size);
+        if (rc < 0) {
+            goto done;
+        }
+        stats->sources++;
+    }
+    if (m->is_main) {
+        rc = fz_payload_writer_set_main(w, entry);
+        if (rc < 0) {
+            rc = fz_error_wrap(rc, "main entry %s", entry);
+        }
+    }
+done:
+    fz_buf_dispose(&source_name);
+    return rc;
+}
+
+int
+fz_collect(void **out, size_t *out_size, fz_collect_stats *stats,
+           const fz_graph *g, int optimize)
+{
+    fz_payload_writer_options opts = {0};
+    fz_payload_writer *w = NULL;
+    fz_buf code = FZ_BUF_INIT;
+    fz_buf file = FZ_BUF_INIT;
+    char *entry = NULL;
+    double t0;
+    int rc = 0;
+
+    *out = NULL;
+    *out_size = 0;
+    memset(stats, 0, sizeof(*stats));
+    opts.python_version = (uint32_t)FZ_PY_HEXVERSION_MM;
+    opts.bytecode_magic = (uint32_t)FZ_PY_MAGIC_LE;
+    opts.level = 19;
+    opts.use_dictionary = 1;
+    rc = fz_payload_writer_new(&w, &opts);
+    if (rc < 0) {
+        goto done;
+    }
+    for (size_t i = 0; i < fz_graph_count(g); i++) {
+        const fz_module *m = fz_graph_module(g, i);
+
+        if (m->kind != FZ_MOD_SOURCE && m->kind != FZ_MOD_PACKAGE &&
+            m->kind != FZ_MOD_EXTENSION) {
+            continue; /* nothing of its own to carry */
+        }
+        free(entry);
+        entry = fz_collect_entry_name(m);
+        if (entry == NULL) {
+            rc = FZ_ENOMEM;
+            goto done;
+        }
+        if (m->kind == FZ_MOD_EXTENSION) {
+            rc = fz_file_read(&file, m->path);
+            if (rc == 0) {
+                rc = add_entry(w, stats, entry, FZ_ENTRY_EXTENSION, 0, 0755,
+                               file.data, file.size);
+            }
+            if (rc < 0) {
+                goto done;
+            }
+            stats->extensions++;
+            continue;
+        }
+        rc = add_code(w, stats, m, entry, optimize, &code);
+        if (rc < 0) {
+            goto done;
+        }
+    }
+    t0 = now();
+    rc = fz_payload_writer_finish(w, out, out_size);
+    stats->write_seconds = now() - t0;
+    if (rc < 0) {
+        rc = fz_error_wrap(rc, "writing the payload");
+    }
+done:
+    free(entry);
+    fz_buf_dispose(&code);
+    fz_buf_dispose(&file);
+    fz_payload_writer_free(w);
+    return rc;
+}

@@ -1,0 +1,42 @@
+/*
+ * collect.h - turn the module graph into payload entries (names per
+ * docs/internals.md) and produce the payload bytes with the writer.
+ */
+#ifndef FZ_COLLECT_H
+#define FZ_COLLECT_H
+
+#include "analyzer.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct fz_collect_stats {
+    size_t entries;     /* payload entries */
+    size_t modules;     /* MODULE + PACKAGE entries */
+    size_t sources;     /* SOURCE entries (the application's own code) */
+    size_t extensions;  /* EXTENSION entries */
+    uint64_t raw_bytes; /* sum of entry sizes before compression */
+    double compile_seconds;
+    double write_seconds; /* the writer's finish: compression */
+} fz_collect_stats;
+
+/*
+ * Compile every SOURCE/PACKAGE module of `g` (optimization `optimize`),
+ * keep the source of the application's own modules, add extension modules
+ * (mode 0755), name the script the main entry, and produce the payload
+ * (zstd level 19 with a dictionary): *out is malloc'd, owned by the caller.
+ * Errors: FZ_ESYNTAX (a module does not compile), FZ_EIO (a file cannot be
+ * read), FZ_ENOMEM, and the writer's errors. *out is NULL on failure.
+ */
+int fz_collect(void **out, size_t *out_size, fz_collect_stats *stats,
+               const fz_graph *g, int optimize);
+
+/*
+ * The payload entry name of module `m`'s code ("a/b.pyc",
+ * "a/b/__init__.pyc"; the script: "<stem>.pyc"), or for an extension its
+ * file ("a/b.cpython-311-x86_64-linux-gnu.so"). malloc'd; NULL when the
+ * module has no entry of its own (builtin, frozen, namespace, missing).
+ */
+char *fz_collect_entry_name(const fz_module *m);
+
+#endif /* FZ_COLLECT_H */

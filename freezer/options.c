@@ -1,0 +1,220 @@
+/*
+ * options.c - command-line parsing for freeze (options.h).
+ */
+#include "options.h"
+
+#include "fz_error.h"
+
+#include <string.h>
+
+static const char usage[] =
+    "usage: freeze [options] script.py\n"
+    "\n"
+    "Turn a Python program into one native executable.\n"
+    "\n"
+    "options:\n"
+    "  -h, --help            show this help and exit\n"
+    "  --version             show the version and exit\n"
+    "  --name NAME           name of the executable (default: the script's)\n"
+    "  --distpath DIR        where to put the executable (default: ./dist)\n"
+    "  -o PATH               exact output path (overrides --distpath/--name)\n"
+    "  --onefile             one executable file (the default)\n"
+    "  --hidden-import MOD   also bundle MOD (repeatable)\n"
+    "  --exclude-module MOD  leave MOD and its submodules out (repeatable)\n"
+    "  --python PATH         target interpreter whose site-packages are used\n"
+    "                        (default: $VIRTUAL_ENV/bin/python, else the\n"
+    "                        Python freeze was built for)\n"
+    "  --optimize {0,1,2}    bytecode optimization level, as python -O\n"
+    "  -v, --verbose         list each module and why it is included\n"
+    "  -q, --quiet           print only errors\n";
+
+const char *
+fz_options_usage(void)
+{
+    return usage;
+}
+
+void
+fz_options_dispose(fz_options *opts)
+{
+    fz_strvec_dispose(&opts->hidden_imports);
+    fz_strvec_dispose(&opts->excludes);
+}
+
+enum {
+    O_NAME = 1,
+    O_DISTPATH,
+    O_OUTPUT,
+    O_HIDDEN,
+    O_EXCLUDE,
+    O_PYTHON,
+    O_OPTIMIZE,
+    O_VERBOSE,
+    O_QUIET,
+    O_HELP,
+    O_VERSION,
+    O_ONEFILE
+};
+
+static const struct {
+    const char *name;
+    int id;
+    int takes_value;
+} table[] = {
+    {"--name", O_NAME, 1},
+    {"--distpath", O_DISTPATH, 1},
+    {"-o", O_OUTPUT, 1},
+    {"--output", O_OUTPUT, 1},
+    {"--hidden-import", O_HIDDEN, 1},
+    {"--exclude-module", O_EXCLUDE, 1},
+    {"--python", O_PYTHON, 1},
+    {"--optimize", O_OPTIMIZE, 1},
+    {"-v", O_VERBOSE, 0},
+    {"--verbose", O_VERBOSE, 0},
+    {"-q", O_QUIET, 0},
+    {"--quiet", O_QUIET, 0},
+    {"-h", O_HELP, 0},
+    {"--help", O_HELP, 0},
+    {"--version", O_VERSION, 0},
+    {"--onefile", O_ONEFILE, 0},
+};
+
+static int
+apply(fz_options *o, int id, const char *opt, const char *value)
+{
+    switch (id) {
+    case O_NAME:
+        if (value[0] == '\0' || strchr(value, '/') != NULL) {
+            return fz_error_set(FZ_EINVAL, "argument --name: invalid name '%s'",
+                                value);
+        }
+        o->name = value;
+        break;
+    case O_DISTPATH:
+        o->distpath = value;
+        break;
+    case O_OUTPUT:
+        o->output = value;
+        break;
+    case O_HIDDEN:
+        return fz_strvec_push(&o->hidden_imports, value);
+    case O_EXCLUDE:
+        return fz_strvec_push(&o->excludes, value);
+    case O_PYTHON:
+        o->python = value;
+        break;
+    case O_OPTIMIZE:
+        if (strlen(value) != 1 || value[0] < '0' || value[0] > '2') {
+            return fz_error_set(FZ_EINVAL,
+                                "argument --optimize: invalid choice: '%s' "
+                                "(choose from 0, 1, 2)",
+                                value);
+        }
+        o->optimize = value[0] - '0';
+        break;
+    case O_VERBOSE:
+        o->verbose++;
+        break;
+    case O_QUIET:
+        o->quiet = 1;
+        break;
+    case O_HELP:
+        o->help = 1;
+        break;
+    case O_VERSION:
+        o->version = 1;
+        break;
+    case O_ONEFILE:
+        break;
+    default:
+        return fz_error_set(FZ_EINVAL, "unrecognized option '%s'", opt);
+    }
+    return 0;
+}
+
+int
+fz_options_parse(fz_options *out, int argc, char **argv)
+{
+    int only_args = 0;
+    int rc = 0;
+
+    memset(out, 0, sizeof(*out));
+    out->distpath = "dist";
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *eq;
+        size_t n;
+        int found = 0;
+
+        if (only_args || arg[0] != '-' || strcmp(arg, "-") == 0) {
+            if (out->script != NULL) {
+                rc = fz_error_set(FZ_EINVAL,
+                                  "unrecognized argument '%s' "
+                                  "(one script at a time)",
+                                  arg);
+                goto done;
+            }
+            out->script = arg;
+            continue;
+        }
+        if (strcmp(arg, "--") == 0) {
+            only_args = 1;
+            continue;
+        }
+        eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
+        n = eq ? (size_t)(eq - arg) : strlen(arg);
+        for (size_t k = 0; k < sizeof(table) / sizeof(*table); k++) {
+            const char *value = NULL;
+
+            if (strlen(table[k].name) != n ||
+                strncmp(table[k].name, arg, n) != 0) {
+                continue;
+            }
+            found = 1;
+            if (table[k].takes_value) {
+                if (eq != NULL) {
+                    value = eq + 1;
+                } else if (i + 1 < argc) {
+                    value = argv[++i];
+                } else {
+                    rc = fz_error_set(FZ_EINVAL,
+                                      "argument %s: expected one argument",
+                                      table[k].name);
+                    goto done;
+                }
+            } else if (eq != NULL) {
+                rc = fz_error_set(FZ_EINVAL,
+                                  "argument %s: ignored explicit argument "
+                                  "'%s'",
+                                  table[k].name, eq + 1);
+                goto done;
+            }
+            rc = apply(out, table[k].id, arg, value);
+            if (rc < 0) {
+                goto done;
+            }
+            break;
+        }
+        if (!found) {
+            rc = fz_error_set(FZ_EINVAL, "unrecognized option '%s'", arg);
+            goto done;
+        }
+    }
+    if (out->help || out->version) {
+        goto done;
+    }
+    if (out->script == NULL) {
+        rc = fz_error_set(FZ_EINVAL,
+                          "the following arguments are required: script");
+        goto done;
+    }
+    if (out->verbose && out->quiet) {
+        rc = fz_error_set(FZ_EINVAL, "-v and -q cannot be used together");
+        goto done;
+    }
+done:
+    if (rc < 0) {
+        fz_options_dispose(out);
+    }
+    return rc;
+}

@@ -1,0 +1,40 @@
+/*
+ * options.h - the freeze command line: parsed into fz_options by
+ * fz_options_parse (no printing); main.c reports.
+ */
+#ifndef FZ_OPTIONS_H
+#define FZ_OPTIONS_H
+
+#include "buf.h"
+
+typedef struct fz_options {
+    const char *script;       /* the program to freeze (borrowed from argv) */
+    const char *name;         /* --name */
+    const char *distpath;     /* --distpath (default "dist") */
+    const char *output;       /* -o: exact output path */
+    const char *python;       /* --python */
+    fz_strvec hidden_imports; /* --hidden-import, in order */
+    fz_strvec excludes;       /* --exclude-module, in order */
+    int optimize;             /* --optimize 0..2 (default 0) */
+    int verbose;              /* -v */
+    int quiet;                /* -q */
+    int help;                 /* --help / -h: print usage, nothing else */
+    int version;              /* --version */
+} fz_options;
+
+/*
+ * Parse argv (argv[0] is the program). Accepts "--opt value" and
+ * "--opt=value", "--" ends options. Strings are borrowed from argv; the
+ * lists are owned (fz_options_dispose). Errors: FZ_EINVAL with the one-line
+ * usage error in the error slot ("unrecognized option '--frobnicate'",
+ * "the following arguments are required: script", ...), main exits 2.
+ */
+int fz_options_parse(fz_options *out, int argc, char **argv);
+
+/* Release the lists. */
+void fz_options_dispose(fz_options *opts);
+
+/* The --help text. */
+const char *fz_options_usage(void);
+
+#endif /* FZ_OPTIONS_H */

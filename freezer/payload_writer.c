@@ -1,0 +1,700 @@
+/*
+ * payload_writer.c - builds a payload (fz_payload.h) from collected files.
+ * Used by the freezer; the same set of entries always gives the same bytes.
+ */
+#include "fz_payload.h"
+
+#include "fz_error.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zdict.h>
+#include <zstd.h>
+#include <zstd_errors.h>
+
+#include <xxhash.h>
+
+#define DEFAULT_LEVEL 19
+#define DEFAULT_DICT_MAX (112 * 1024)
+/* Smallest dictionary worth training. */
+#define DICT_MIN 1024
+/* Dictionary training looks at the start of each sample and at most this
+ * much in all: more costs time and gains little (zstd suggests ~100x the
+ * dictionary size). */
+#define SAMPLE_MAX (128 * 1024)
+#define SAMPLES_TOTAL_MAX ((size_t)32 * 1024 * 1024)
+/* Longest part of a name quoted in an error message. */
+#define QUOTE_MAX 200
+
+typedef struct wentry {
+    char *name;
+    size_t name_size;
+    fz_entry_kind kind;
+    uint16_t flags;
+    uint32_t mode;
+    uint8_t *data;
+    size_t size;
+    /* Filled by finish: the entry compressed alone (or raw) in `plain`,
+     * and, when smaller, with the dictionary in `alt` (alt_size 0: not). */
+    fz_compression plain_compression;
+    size_t plain_offset;
+    size_t plain_size;
+    size_t alt_offset;
+    size_t alt_size;
+    /* The choice made, offset relative to the data region. */
+    fz_compression compression;
+    uint64_t offset;
+    uint64_t stored_size;
+} wentry;
+
+struct fz_payload_writer {
+    fz_payload_writer_options opts;
+    wentry *entries;
+    size_t count;
+    size_t cap;
+    char *main_name;
+};
+
+/* A growable byte buffer. */
+typedef struct bytes {
+    uint8_t *data;
+    size_t size;
+    size_t cap;
+} bytes;
+
+static int
+bytes_reserve(bytes *b, size_t extra)
+{
+    size_t want;
+    size_t cap;
+    uint8_t *data;
+
+    if (extra > SIZE_MAX - b->size) {
+        return fz_error_set(FZ_ENOMEM, "payload too large");
+    }
+    want = b->size + extra;
+    if (want <= b->cap) {
+        return 0;
+    }
+    cap = b->cap ? b->cap : 4096;
+    while (cap < want) {
+        cap = cap > SIZE_MAX / 2 ? want : cap * 2;
+    }
+    data = realloc(b->data, cap);
+    if (data == NULL) {
+        return fz_error_set(FZ_ENOMEM, "payload: out of memory (%zu bytes)",
+                            cap);
+    }
+    b->data = data;
+    b->cap = cap;
+    return 0;
+}
+
+static void
+put_u16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static void
+put_u32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) {
+        p[i] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+static void
+put_u64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) {
+        p[i] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+/* strlen, stopping one past the longest valid name. */
+static size_t
+name_len(const char *name)
+{
+    size_t n = 0;
+
+    while (n <= FZ_PAYLOAD_NAME_MAX && name[n] != '\0') {
+        n++;
+    }
+    return n;
+}
+
+static int
+quote_len(size_t size)
+{
+    return (int)(size < QUOTE_MAX ? size : QUOTE_MAX);
+}
+
+int
+fz_payload_writer_new(fz_payload_writer **out,
+                      const fz_payload_writer_options *opts)
+{
+    fz_payload_writer *w;
+
+    assert(out != NULL && opts != NULL);
+    *out = NULL;
+    if (opts->level != 0 &&
+        (opts->level < ZSTD_minCLevel() || opts->level > ZSTD_maxCLevel())) {
+        return fz_error_set(FZ_EINVAL, "zstd level %d is out of range (%d..%d)",
+                            opts->level, ZSTD_minCLevel(), ZSTD_maxCLevel());
+    }
+    w = calloc(1, sizeof(*w));
+    if (w == NULL) {
+        return fz_error_set(FZ_ENOMEM, "payload writer: out of memory");
+    }
+    w->opts = *opts;
+    if (w->opts.level == 0) {
+        w->opts.level = DEFAULT_LEVEL;
+    }
+    if (w->opts.dict_max == 0) {
+        w->opts.dict_max = DEFAULT_DICT_MAX;
+    }
+    *out = w;
+    return 0;
+}
+
+void
+fz_payload_writer_free(fz_payload_writer *w)
+{
+    if (w == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < w->count; i++) {
+        free(w->entries[i].name);
+        free(w->entries[i].data);
+    }
+    free(w->entries);
+    free(w->main_name);
+    free(w);
+}
+
+int
+fz_payload_writer_add(fz_payload_writer *w, const char *name,
+                      fz_entry_kind kind, uint16_t flags, uint32_t mode,
+                      const void *data, size_t size)
+{
+    size_t name_size = name ? name_len(name) : 0;
+    wentry e = {0};
+    int rc;
+
+    if (name == NULL) {
+        return fz_error_set(FZ_EINVAL, "payload entry without a name");
+    }
+    if (!fz_payload_name_valid(name, name_size)) {
+        return fz_error_set(FZ_EINVAL, "invalid payload entry name '%.*s'",
+                            quote_len(name_size), name);
+    }
+    if ((int)kind < 1 || (int)kind > FZ_ENTRY_KIND_MAX) {
+        return fz_error_set(FZ_EINVAL, "entry '%s': unknown kind %d", name,
+                            (int)kind);
+    }
+    if ((flags & ~FZ_ENTRY_F_KNOWN) != 0) {
+        return fz_error_set(FZ_EINVAL, "entry '%s': unknown flags 0x%x", name,
+                            (unsigned)flags);
+    }
+    if ((mode & ~(uint32_t)0777) != 0) {
+        return fz_error_set(FZ_EINVAL, "entry '%s': bad mode 0%" PRIo32, name,
+                            mode);
+    }
+    if ((uint64_t)size > FZ_PAYLOAD_RAW_MAX) {
+        return fz_error_set(FZ_EINVAL, "entry '%s': %zu bytes is too large",
+                            name, size);
+    }
+    if (size > 0 && data == NULL) {
+        return fz_error_set(FZ_EINVAL, "entry '%s': no data", name);
+    }
+    if (w->count == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 64;
+        wentry *entries;
+        if (cap > SIZE_MAX / sizeof(*entries)) {
+            return fz_error_set(FZ_ENOMEM, "payload writer: too many entries");
+        }
+        entries = realloc(w->entries, cap * sizeof(*entries));
+        if (entries == NULL) {
+            return fz_error_set(FZ_ENOMEM, "payload writer: out of memory");
+        }
+        w->entries = entries;
+        w->cap = cap;
+    }
+    e.name = malloc(name_size + 1);
+    e.data = malloc(size ? size : 1);
+    if (e.name == NULL || e.data == NULL) {
+        rc = fz_error_set(FZ_ENOMEM, "entry '%s': out of memory", name);
+        goto done;
+    }
+    memcpy(e.name, name, name_size + 1);
+    if (size > 0) {
+        memcpy(e.data, data, size);
+    }
+    e.name_size = name_size;
+    e.kind = kind;
+    e.flags = flags;
+    e.mode = mode;
+    e.size = size;
+    w->entries[w->count++] = e;
+    e.name = NULL;
+    e.data = NULL;
+    rc = 0;
+done:
+    free(e.name);
+    free(e.data);
+    return rc;
+}
+
+int
+fz_payload_writer_set_main(fz_payload_writer *w, const char *name)
+{
+    size_t name_size = name ? name_len(name) : 0;
+    const wentry *found = NULL;
+    char *copy;
+
+    if (name == NULL) {
+        return fz_error_set(FZ_EINVAL, "main entry without a name");
+    }
+    /* Called once per payload: a linear scan costs less than sorting. */
+    for (size_t i = 0; i < w->count; i++) {
+        if (w->entries[i].name_size == name_size &&
+            memcmp(w->entries[i].name, name, name_size) == 0) {
+            found = &w->entries[i];
+            break;
+        }
+    }
+    if (found == NULL) {
+        return fz_error_set(FZ_EINVAL, "main entry '%.*s' was not added",
+                            quote_len(name_size), name);
+    }
+    if (found->kind != FZ_ENTRY_MODULE) {
+        return fz_error_set(FZ_EINVAL, "main entry '%s' is a %s, not a module",
+                            found->name, fz_entry_kind_name(found->kind));
+    }
+    copy = malloc(name_size + 1);
+    if (copy == NULL) {
+        return fz_error_set(FZ_ENOMEM, "payload writer: out of memory");
+    }
+    memcpy(copy, name, name_size + 1);
+    free(w->main_name);
+    w->main_name = copy;
+    return 0;
+}
+
+static int
+name_cmp(const char *a, size_t a_size, const char *b, size_t b_size)
+{
+    int c = memcmp(a, b, a_size < b_size ? a_size : b_size);
+
+    if (c != 0) {
+        return c;
+    }
+    return (a_size > b_size) - (a_size < b_size);
+}
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+    const wentry *x = a;
+    const wentry *y = b;
+
+    return name_cmp(x->name, x->name_size, y->name, y->name_size);
+}
+
+static int
+is_code(const wentry *e)
+{
+    return e->kind == FZ_ENTRY_MODULE || e->kind == FZ_ENTRY_PACKAGE;
+}
+
+/*
+ * Train a dictionary on the code entries into *dict (sorted order, so the
+ * result is deterministic). Too few or too small samples is not an error:
+ * *dict is left empty and the entries are compressed on their own.
+ */
+static int
+train_dictionary(const fz_payload_writer *w, bytes *dict)
+{
+    bytes samples = {0};
+    size_t *sizes = NULL;
+    size_t n = 0;
+    size_t capacity;
+    size_t r;
+    int rc;
+
+    sizes = malloc((w->count ? w->count : 1) * sizeof(*sizes));
+    if (sizes == NULL) {
+        rc = fz_error_set(FZ_ENOMEM, "dictionary: out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < w->count; i++) {
+        const wentry *e = &w->entries[i];
+        size_t take = e->size < SAMPLE_MAX ? e->size : SAMPLE_MAX;
+        if (!is_code(e) || take == 0) {
+            continue;
+        }
+        if (samples.size + take > SAMPLES_TOTAL_MAX) {
+            break;
+        }
+        rc = bytes_reserve(&samples, take);
+        if (rc < 0) {
+            goto done;
+        }
+        memcpy(samples.data + samples.size, e->data, take);
+        samples.size += take;
+        sizes[n++] = take;
+    }
+    rc = 0;
+    if (n == 0 || n > UINT32_MAX) {
+        goto done;
+    }
+    /* zstd's advice: a dictionary about 1/100 of what it learns from;
+     * larger ones cost more bytes than they save on small apps. */
+    capacity = samples.size / 100;
+    if (capacity < DICT_MIN) {
+        capacity = DICT_MIN;
+    }
+    if (capacity > w->opts.dict_max) {
+        capacity = w->opts.dict_max;
+    }
+    rc = bytes_reserve(dict, capacity);
+    if (rc < 0) {
+        goto done;
+    }
+    r = ZDICT_trainFromBuffer(dict->data, capacity, samples.data, sizes,
+                              (unsigned)n);
+    if (ZDICT_isError(r)) {
+        if (ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation) {
+            rc = fz_error_set(FZ_ENOMEM, "dictionary training: %s",
+                              ZDICT_getErrorName(r));
+        }
+        /* Otherwise: not enough to learn from, go without. */
+        goto done;
+    }
+    dict->size = r;
+done:
+    free(samples.data);
+    free(sizes);
+    return rc;
+}
+
+/* zstd's error as ours. */
+static int
+zstd_error(size_t r, const char *what, const wentry *e)
+{
+    int status = ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation
+                     ? FZ_ENOMEM
+                     : FZ_EFAIL;
+
+    return fz_error_set(status, "entry '%.*s': zstd %s: %s",
+                        quote_len(e->name_size), e->name, what,
+                        ZSTD_getErrorName(r));
+}
+
+static int
+set_params(ZSTD_CCtx *cctx, int level)
+{
+    size_t r = ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
+
+    if (!ZSTD_isError(r)) {
+        r = ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 0);
+    }
+    if (!ZSTD_isError(r)) {
+        r = ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1);
+    }
+    if (!ZSTD_isError(r)) {
+        /* One dictionary per payload: its id would only cost 4 bytes. */
+        r = ZSTD_CCtx_setParameter(cctx, ZSTD_c_dictIDFlag, 0);
+    }
+    if (ZSTD_isError(r)) {
+        return fz_error_set(FZ_EFAIL, "zstd parameters: %s",
+                            ZSTD_getErrorName(r));
+    }
+    return 0;
+}
+
+/*
+ * Append entry e compressed on its own to `plain` (raw when zstd does not
+ * make it smaller) and, for code entries when a dictionary exists and does
+ * better, compressed with it to `alt`. finish decides which to keep.
+ */
+static int
+store_entry(ZSTD_CCtx *cctx, ZSTD_CCtx *dict_cctx, wentry *e, bytes *plain,
+            bytes *alt)
+{
+    size_t bound = ZSTD_compressBound(e->size);
+    size_t n;
+    int rc;
+
+    if (ZSTD_isError(bound)) {
+        return zstd_error(bound, "bound", e);
+    }
+    rc = bytes_reserve(plain, bound > e->size ? bound : e->size);
+    if (rc < 0) {
+        return rc;
+    }
+    e->plain_offset = plain->size;
+    e->plain_compression = FZ_COMPRESSION_RAW;
+    e->plain_size = e->size;
+    e->alt_size = 0;
+    if (e->size == 0) {
+        return 0;
+    }
+    n = ZSTD_compress2(cctx, plain->data + plain->size, bound, e->data,
+                       e->size);
+    if (ZSTD_isError(n)) {
+        return zstd_error(n, "compression", e);
+    }
+    if (n < e->size) {
+        e->plain_compression = FZ_COMPRESSION_ZSTD;
+        e->plain_size = n;
+    } else {
+        memcpy(plain->data + plain->size, e->data, e->size);
+    }
+    plain->size += e->plain_size;
+    if (dict_cctx == NULL || !is_code(e)) {
+        return 0;
+    }
+    rc = bytes_reserve(alt, bound);
+    if (rc < 0) {
+        return rc;
+    }
+    n = ZSTD_compress2(dict_cctx, alt->data + alt->size, bound, e->data,
+                       e->size);
+    if (ZSTD_isError(n)) {
+        return zstd_error(n, "compression with dictionary", e);
+    }
+    if (n < e->plain_size) {
+        e->alt_offset = alt->size;
+        e->alt_size = n;
+        alt->size += n;
+    }
+    return 0;
+}
+
+/*
+ * Choose each entry's stored form and its offset in the data region. The
+ * dictionary is kept only when what it saves exceeds its own size.
+ */
+static uint64_t
+choose_storage(fz_payload_writer *w, bytes *dict)
+{
+    uint64_t saved = 0;
+    uint64_t offset = 0;
+    int use_dict;
+
+    for (size_t i = 0; i < w->count; i++) {
+        const wentry *e = &w->entries[i];
+        if (e->alt_size > 0) {
+            saved += e->plain_size - e->alt_size;
+        }
+    }
+    use_dict = dict->size > 0 && saved > dict->size;
+    if (!use_dict) {
+        dict->size = 0;
+    }
+    for (size_t i = 0; i < w->count; i++) {
+        wentry *e = &w->entries[i];
+        if (use_dict && e->alt_size > 0) {
+            e->compression = FZ_COMPRESSION_ZSTD_DICT;
+            e->stored_size = e->alt_size;
+        } else {
+            e->compression = e->plain_compression;
+            e->stored_size = e->plain_size;
+        }
+        e->offset = offset;
+        offset += e->stored_size;
+    }
+    return offset;
+}
+
+int
+fz_payload_writer_finish(fz_payload_writer *w, void **out, size_t *out_size)
+{
+    bytes dict = {0};
+    bytes plain = {0};
+    bytes alt = {0};
+    uint64_t data_size;
+    ZSTD_CCtx *cctx = NULL;
+    ZSTD_CCtx *dcctx = NULL;
+    ZSTD_CDict *cdict = NULL;
+    uint8_t *buf = NULL;
+    uint64_t strings_size = 0;
+    uint64_t strings_offset, dict_offset, data_offset, total;
+    uint32_t main_entry = FZ_PAYLOAD_NO_MAIN;
+    XXH3_state_t *state = NULL;
+    size_t r;
+    int rc;
+
+    assert(out != NULL && out_size != NULL);
+    *out = NULL;
+    *out_size = 0;
+    if (w->count > 0) {
+        qsort(w->entries, w->count, sizeof(*w->entries), entry_cmp);
+    }
+    for (size_t i = 0; i < w->count; i++) {
+        const wentry *e = &w->entries[i];
+        if (i > 0 && entry_cmp(&w->entries[i - 1], e) == 0) {
+            rc = fz_error_set(FZ_EINVAL, "duplicate payload entry '%.*s'",
+                              quote_len(e->name_size), e->name);
+            goto done;
+        }
+        if (w->main_name != NULL && strcmp(e->name, w->main_name) == 0) {
+            main_entry = (uint32_t)i;
+        }
+        strings_size += e->name_size;
+    }
+    if (w->count >= FZ_PAYLOAD_NO_MAIN && w->main_name != NULL) {
+        rc = fz_error_set(FZ_EINVAL, "too many entries for a main entry");
+        goto done;
+    }
+    if (strings_size > UINT32_MAX) {
+        rc = fz_error_set(FZ_EINVAL, "entry names exceed 4 GiB in all");
+        goto done;
+    }
+
+    cctx = ZSTD_createCCtx();
+    if (cctx == NULL) {
+        rc = fz_error_set(FZ_ENOMEM, "zstd: out of memory");
+        goto done;
+    }
+    rc = set_params(cctx, w->opts.level);
+    if (rc < 0) {
+        goto done;
+    }
+    if (w->opts.use_dictionary) {
+        rc = train_dictionary(w, &dict);
+        if (rc < 0) {
+            goto done;
+        }
+    }
+    if (dict.size > 0) {
+        dcctx = ZSTD_createCCtx();
+        cdict = ZSTD_createCDict(dict.data, dict.size, w->opts.level);
+        if (dcctx == NULL || cdict == NULL) {
+            rc = fz_error_set(FZ_ENOMEM, "zstd dictionary: out of memory");
+            goto done;
+        }
+        rc = set_params(dcctx, w->opts.level);
+        if (rc < 0) {
+            goto done;
+        }
+        r = ZSTD_CCtx_refCDict(dcctx, cdict);
+        if (ZSTD_isError(r)) {
+            rc = fz_error_set(FZ_EFAIL, "zstd dictionary: %s",
+                              ZSTD_getErrorName(r));
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < w->count; i++) {
+        rc = store_entry(cctx, dcctx, &w->entries[i], &plain, &alt);
+        if (rc < 0) {
+            goto done;
+        }
+    }
+    /* At most plain.size + alt.size, which fit in memory. */
+    data_size = choose_storage(w, &dict);
+
+    /* Layout; each sum is checked before it is made. */
+    if (w->count >
+        (SIZE_MAX - FZ_PAYLOAD_HEADER_SIZE) / FZ_PAYLOAD_ENTRY_SIZE) {
+        rc = fz_error_set(FZ_ENOMEM, "payload too large");
+        goto done;
+    }
+    strings_offset =
+        FZ_PAYLOAD_HEADER_SIZE + (uint64_t)w->count * FZ_PAYLOAD_ENTRY_SIZE;
+    dict_offset = strings_offset + strings_size;
+    data_offset = dict_offset + dict.size;
+    if (data_offset < dict_offset || data_size > SIZE_MAX - data_offset) {
+        rc = fz_error_set(FZ_ENOMEM, "payload too large");
+        goto done;
+    }
+    total = data_offset + data_size;
+    buf = calloc(1, (size_t)total);
+    if (buf == NULL) {
+        rc = fz_error_set(FZ_ENOMEM,
+                          "payload: out of memory (%" PRIu64 " bytes)", total);
+        goto done;
+    }
+
+    memcpy(buf, FZ_PAYLOAD_MAGIC, FZ_PAYLOAD_MAGIC_SIZE);
+    put_u32(buf + 8, FZ_PAYLOAD_VERSION);
+    put_u32(buf + 12, 0);
+    put_u32(buf + 16, w->opts.python_version);
+    put_u32(buf + 20, w->opts.bytecode_magic);
+    put_u64(buf + 24, w->count);
+    put_u64(buf + 32, FZ_PAYLOAD_HEADER_SIZE);
+    put_u64(buf + 40, strings_offset);
+    put_u64(buf + 48, strings_size);
+    put_u64(buf + 56, dict_offset);
+    put_u64(buf + 64, dict.size);
+    put_u64(buf + 72, data_offset);
+    put_u64(buf + 80, data_size);
+    put_u64(buf + 88, total);
+    put_u32(buf + 96, main_entry);
+    put_u32(buf + 100, 0);
+
+    {
+        uint64_t name_offset = 0;
+        for (size_t i = 0; i < w->count; i++) {
+            const wentry *e = &w->entries[i];
+            uint8_t *p = buf + FZ_PAYLOAD_HEADER_SIZE +
+                         i * (size_t)FZ_PAYLOAD_ENTRY_SIZE;
+            put_u32(p, (uint32_t)name_offset);
+            put_u32(p + 4, (uint32_t)e->name_size);
+            p[8] = (uint8_t)e->kind;
+            p[9] = (uint8_t)e->compression;
+            put_u16(p + 10, e->flags);
+            put_u32(p + 12, e->mode);
+            put_u64(p + 16, e->offset);
+            put_u64(p + 24, e->stored_size);
+            put_u64(p + 32, e->size);
+            put_u64(p + 40, XXH3_64bits(e->data, e->size));
+            memcpy(buf + strings_offset + name_offset, e->name, e->name_size);
+            name_offset += e->name_size;
+        }
+    }
+    if (dict.size > 0) {
+        memcpy(buf + dict_offset, dict.data, dict.size);
+    }
+    for (size_t i = 0; i < w->count; i++) {
+        const wentry *e = &w->entries[i];
+        const uint8_t *src = e->compression == FZ_COMPRESSION_ZSTD_DICT
+                                 ? alt.data + e->alt_offset
+                                 : plain.data + e->plain_offset;
+        if (e->stored_size > 0) {
+            memcpy(buf + data_offset + e->offset, src, (size_t)e->stored_size);
+        }
+    }
+
+    state = XXH3_createState();
+    if (state == NULL) {
+        rc = fz_error_set(FZ_ENOMEM, "payload: out of memory");
+        goto done;
+    }
+    XXH3_64bits_reset(state);
+    XXH3_64bits_update(state, buf, 104);
+    XXH3_64bits_update(state, buf + FZ_PAYLOAD_HEADER_SIZE,
+                       (size_t)(data_offset - FZ_PAYLOAD_HEADER_SIZE));
+    put_u64(buf + 104, XXH3_64bits_digest(state));
+
+    *out = buf;
+    *out_size = (size_t)total;
+    buf = NULL;
+    rc = 0;
+done:
+    XXH3_freeState(state);
+    free(buf);
+    ZSTD_freeCDict(cdict);
+    ZSTD_freeCCtx(dcctx);
+    ZSTD_freeCCtx(cctx);
+    free(alt.data);
+    free(plain.data);
+    free(dict.data);
+    return rc;
+}

@@ -1,0 +1,288 @@
+/*
+ * fz_payload.h - the payload format shared by the freezer (writer) and the
+ * runtime (reader). This comment is the specification.
+ *
+ * A payload is one contiguous byte range (in a onefile app: the contents of
+ * the ELF section ".fzpayload"). All integers are little-endian; offsets and
+ * sizes are 64-bit and relative to the first byte of the payload.
+ *
+ *   +---------------------+ 0
+ *   | header  (112 bytes) |
+ *   +---------------------+ index_offset   (= 112)
+ *   | index  (entry_count * 48 bytes, sorted by name)
+ *   +---------------------+ strings_offset (= index end)
+ *   | string table (names, not NUL-terminated)
+ *   +---------------------+ dict_offset    (= strings end)
+ *   | zstd dictionary (dict_size bytes, may be 0)
+ *   +---------------------+ data_offset    (= dict end)
+ *   | entry data, in index order, each at entry.offset within this region
+ *   +---------------------+ total_size     (= data end)
+ *
+ * Header (all fields little-endian):
+ *     0  u8[8]  magic          "FZPAYLD\x1a"
+ *     8  u32    format_version FZ_PAYLOAD_VERSION; readers refuse newer
+ *    12  u32    flags          0 (reserved; readers refuse unknown bits)
+ *    16  u32    python_version (major << 24) | (minor << 16), as
+ *                              PY_VERSION_HEX without micro/release
+ *    20  u32    bytecode_magic the 4 bytes of importlib.util.MAGIC_NUMBER,
+ *                              read as a little-endian u32
+ *    24  u64    entry_count
+ *    32  u64    index_offset   must be 112
+ *    40  u64    strings_offset must be index_offset + 48 * entry_count
+ *    48  u64    strings_size
+ *    56  u64    dict_offset    must be strings_offset + strings_size
+ *    64  u64    dict_size      0 when no dictionary is used
+ *    72  u64    data_offset    must be dict_offset + dict_size
+ *    80  u64    data_size
+ *    88  u64    total_size     must be data_offset + data_size and equal
+ *                              the payload's length
+ *    96  u32    main_entry     index of the __main__ code entry, or
+ *                              0xffffffff when there is none
+ *   100  u32    reserved       0
+ *   104  u64    meta_hash      XXH3-64 (seed 0) of bytes [0, 104) of the
+ *                              header followed by bytes
+ *                              [index_offset, data_offset): it covers the
+ *                              header, index, string table and dictionary.
+ *
+ * Index entry (48 bytes):
+ *     0  u32    name_offset    into the string table
+ *     4  u32    name_size      1..FZ_PAYLOAD_NAME_MAX bytes
+ *     8  u8     kind           enum fz_entry_kind
+ *     9  u8     compression    enum fz_compression
+ *    10  u16    flags          FZ_ENTRY_F_* (unknown bits are refused)
+ *    12  u32    mode           permission bits for extracted files
+ *                              (0644 or 0755 in practice; only 0777 bits)
+ *    16  u64    offset         of the stored bytes, relative to data_offset
+ *    24  u64    stored_size    bytes in the payload
+ *    32  u64    raw_size       bytes after decompression
+ *    40  u64    hash           XXH3-64 (seed 0) of the raw bytes
+ *
+ * Rules a reader enforces before any entry is used (a violation is
+ * FZ_EFORMAT): the layout equalities above; names strictly increasing by
+ * memcmp order (shorter first on a common prefix), so no duplicates; a name
+ * is a relative '/'-separated path with no empty, "." or ".." segment, no
+ * NUL and no backslash; entries' data ranges lie inside the data region and
+ * are laid out in index order without overlap (entry i starts at or after
+ * the end of entry i-1); compression RAW implies stored_size == raw_size;
+ * COMPRESSION_ZSTD_DICT requires dict_size > 0; raw_size is at most
+ * FZ_PAYLOAD_RAW_MAX.
+ *
+ * Names: every entry is named by its path relative to the app's bundle root
+ * (the directory that __file__ and sys._MEIPASS point into):
+ *   - MODULE   "pkg/mod.pyc"          marshalled code object (no pyc header)
+ *   - PACKAGE  "pkg/__init__.pyc"     marshalled code object
+ *   - SOURCE   "pkg/mod.py"           source text of a MODULE/PACKAGE whose
+ *                                     name is the same minus the final 'c';
+ *                                     never extracted, served by get_source
+ *   - EXTENSION "pkg/mod.cpython-311-x86_64-linux-gnu.so" (extracted)
+ *   - NATIVE_LIB "libfoo.so.1" or "pkg.libs/libbar.so" (extracted)
+ *   - DATA     any other file, e.g. "pkg/data/grammar.txt" (extracted)
+ *   - METADATA "foo-1.0.dist-info/METADATA" (extracted)
+ * A namespace package is a directory prefix with no __init__ entry.
+ * The __main__ script is a MODULE entry named after the script
+ * ("hello.pyc"); main_entry points at it.
+ *
+ * The format is deterministic: the writer sorts by name, writes no
+ * timestamps and compresses each entry on its own.
+ */
+#ifndef FZ_PAYLOAD_H
+#define FZ_PAYLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FZ_PAYLOAD_MAGIC "FZPAYLD\x1a"
+#define FZ_PAYLOAD_MAGIC_SIZE 8
+#define FZ_PAYLOAD_VERSION 1u
+#define FZ_PAYLOAD_HEADER_SIZE 112
+#define FZ_PAYLOAD_ENTRY_SIZE 48
+#define FZ_PAYLOAD_NO_MAIN 0xffffffffu
+/* Longest entry name; longer paths are refused by both sides. */
+#define FZ_PAYLOAD_NAME_MAX 4096
+/* Largest raw entry (1 TiB): bounds allocations made from hostile sizes. */
+#define FZ_PAYLOAD_RAW_MAX ((uint64_t)1 << 40)
+/* Name of the ELF section that holds the payload in a onefile app. */
+#define FZ_PAYLOAD_SECTION ".fzpayload"
+
+typedef enum fz_entry_kind {
+    FZ_ENTRY_MODULE = 1,
+    FZ_ENTRY_PACKAGE = 2,
+    FZ_ENTRY_EXTENSION = 3,
+    FZ_ENTRY_DATA = 4,
+    FZ_ENTRY_NATIVE_LIB = 5,
+    FZ_ENTRY_METADATA = 6,
+    FZ_ENTRY_SOURCE = 7
+} fz_entry_kind;
+#define FZ_ENTRY_KIND_MAX 7
+
+typedef enum fz_compression {
+    FZ_COMPRESSION_RAW = 0,
+    FZ_COMPRESSION_ZSTD = 1,
+    FZ_COMPRESSION_ZSTD_DICT = 2
+} fz_compression;
+#define FZ_COMPRESSION_MAX 2
+
+/* Entry flags. */
+#define FZ_ENTRY_F_APP 0x0001u /* the application's own code */
+#define FZ_ENTRY_F_KNOWN 0x0001u /* mask of every defined flag */
+
+/* On-disk layouts, for the size assertions below; never read into. */
+struct fz_payload_header_disk {
+    uint8_t magic[8];
+    uint32_t format_version;
+    uint32_t flags;
+    uint32_t python_version;
+    uint32_t bytecode_magic;
+    uint64_t entry_count;
+    uint64_t index_offset;
+    uint64_t strings_offset;
+    uint64_t strings_size;
+    uint64_t dict_offset;
+    uint64_t dict_size;
+    uint64_t data_offset;
+    uint64_t data_size;
+    uint64_t total_size;
+    uint32_t main_entry;
+    uint32_t reserved;
+    uint64_t meta_hash;
+};
+
+struct fz_payload_entry_disk {
+    uint32_t name_offset;
+    uint32_t name_size;
+    uint8_t kind;
+    uint8_t compression;
+    uint16_t flags;
+    uint32_t mode;
+    uint64_t offset;
+    uint64_t stored_size;
+    uint64_t raw_size;
+    uint64_t hash;
+};
+
+_Static_assert(sizeof(struct fz_payload_header_disk) ==
+                   FZ_PAYLOAD_HEADER_SIZE,
+               "payload header is 112 bytes");
+_Static_assert(sizeof(struct fz_payload_entry_disk) == FZ_PAYLOAD_ENTRY_SIZE,
+               "payload index entry is 48 bytes");
+_Static_assert(offsetof(struct fz_payload_header_disk, meta_hash) == 104,
+               "meta_hash closes the header");
+
+/* ---------------------------------------------------------------- reader */
+
+/* A validated view of a payload; it borrows the bytes it was opened on. */
+typedef struct fz_payload fz_payload;
+
+/* One entry as decoded from the index. `name` points into the payload. */
+typedef struct fz_entry {
+    const char *name; /* not NUL-terminated */
+    size_t name_size;
+    uint32_t index;
+    fz_entry_kind kind;
+    fz_compression compression;
+    uint16_t flags;
+    uint32_t mode;
+    uint64_t offset; /* absolute, from the start of the payload */
+    uint64_t stored_size;
+    uint64_t raw_size;
+    uint64_t hash;
+} fz_entry;
+
+/*
+ * Validate `size` bytes at `data` (hostile: every field is checked, O(entry
+ * count)) and return a view in *out. The bytes must outlive the view.
+ * `python_version`/`bytecode_magic` are what the caller runs with; pass 0 to
+ * skip that check. Errors: FZ_EMAGIC (not a payload), FZ_EVERSION (newer
+ * format), FZ_EPYVERSION (other CPython or bytecode), FZ_EFORMAT (damaged),
+ * FZ_ENOMEM. On failure *out is NULL.
+ */
+int fz_payload_open(fz_payload **out, const void *data, size_t size,
+                    uint32_t python_version, uint32_t bytecode_magic);
+
+/* Release a view (not the bytes). Accepts NULL. */
+void fz_payload_free(fz_payload *p);
+
+uint64_t fz_payload_entry_count(const fz_payload *p);
+uint32_t fz_payload_python_version(const fz_payload *p);
+uint32_t fz_payload_bytecode_magic(const fz_payload *p);
+/* XXH3-64 covering the header, index, names and dictionary; since every
+ * entry's hash is in the index, it identifies the whole content. */
+uint64_t fz_payload_content_hash(const fz_payload *p);
+
+/* Decode entry `i` (< entry count) into *out. Never fails on a validated
+ * payload. */
+void fz_payload_entry_at(const fz_payload *p, uint64_t i, fz_entry *out);
+
+/* Find the entry named exactly `name` (binary search). FZ_ENOTFOUND when
+ * absent; does not set the error slot then (lookups miss all the time). */
+int fz_payload_find(const fz_payload *p, const char *name, size_t name_size,
+                    fz_entry *out);
+
+/*
+ * Index of the first entry whose name is >= `prefix` (entry count when
+ * none): iterate from there while names start with `prefix` to list a
+ * directory.
+ */
+uint64_t fz_payload_lower_bound(const fz_payload *p, const char *prefix,
+                                size_t prefix_size);
+
+/* The __main__ code entry; FZ_ENOTFOUND when the payload has none. */
+int fz_payload_main(const fz_payload *p, fz_entry *out);
+
+/*
+ * Decompress entry `e` into `buf` (capacity `cap` >= e->raw_size) and
+ * verify its hash. Errors: FZ_EINVAL (buffer too small), FZ_EFORMAT
+ * (corrupt stream or wrong size), FZ_EHASH (hash mismatch), FZ_ENOMEM.
+ * Thread-compatible: callers serialise use of one fz_payload.
+ */
+int fz_payload_read(fz_payload *p, const fz_entry *e, void *buf, size_t cap);
+
+/*
+ * Same, into a new malloc'd buffer owned by the caller (*out, *out_size);
+ * one extra NUL byte is written after the data for convenience.
+ */
+int fz_payload_read_alloc(fz_payload *p, const fz_entry *e, void **out,
+                          size_t *out_size);
+
+/* A human name for a kind ("module", "data", ...) or "unknown". */
+const char *fz_entry_kind_name(int kind);
+
+/* ---------------------------------------------------------------- writer */
+
+typedef struct fz_payload_writer fz_payload_writer;
+
+typedef struct fz_payload_writer_options {
+    uint32_t python_version;
+    uint32_t bytecode_magic;
+    int level;           /* zstd level; 0 means the default (19) */
+    int use_dictionary;  /* train a dictionary on MODULE/PACKAGE entries */
+    size_t dict_max;     /* dictionary capacity; 0 means 112 KiB */
+} fz_payload_writer_options;
+
+int fz_payload_writer_new(fz_payload_writer **out,
+                          const fz_payload_writer_options *opts);
+void fz_payload_writer_free(fz_payload_writer *w);
+
+/*
+ * Add an entry; the writer copies `name` and `data`. Names are validated by
+ * the reader's rules (FZ_EINVAL otherwise) and must be unique (FZ_EINVAL on
+ * a duplicate). `mode` is the permission bits for extraction.
+ */
+int fz_payload_writer_add(fz_payload_writer *w, const char *name,
+                          fz_entry_kind kind, uint16_t flags, uint32_t mode,
+                          const void *data, size_t size);
+
+/* Name the __main__ entry (must be added, of kind MODULE, before finish). */
+int fz_payload_writer_set_main(fz_payload_writer *w, const char *name);
+
+/*
+ * Produce the payload: a new malloc'd buffer owned by the caller. The same
+ * set of entries gives the same bytes whatever order they were added in.
+ */
+int fz_payload_writer_finish(fz_payload_writer *w, void **out,
+                             size_t *out_size);
+
+/* Shared by writer and reader: is `name` an acceptable entry name? */
+int fz_payload_name_valid(const char *name, size_t size);
+
+#endif /* FZ_PAYLOAD_H */

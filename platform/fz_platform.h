@@ -1,0 +1,136 @@
+/*
+ * fz_platform.h - the only interface that knows which OS freeze runs on:
+ * executable path, file mappings, the per-user cache and private dirs.
+ */
+#ifndef FZ_PLATFORM_H
+#define FZ_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A directory exists but is not safe to use: a symlink, owned by another
+ * user, or writable by group/others. Callers warn about it (somebody may be
+ * attacking) instead of silently falling back as for FZ_EIO.
+ */
+#define FZ_PLATFORM_EUNSAFE (-64)
+
+/*
+ * The absolute path of the running executable, symlinks resolved
+ * (/proc/self/exe on Linux), in a new malloc'd string owned by the caller.
+ * No length limit (the buffer grows). Errors: FZ_EIO, FZ_ENOMEM.
+ */
+int fz_platform_self_exe(char **out);
+
+/* A read-only mapping of a byte range of a file. */
+typedef struct fz_mapping {
+    void *base;       /* what mmap returned (page aligned) */
+    size_t length;    /* what was mapped from base */
+    const void *data; /* the first byte of the requested range */
+    size_t size;      /* the requested size */
+} fz_mapping;
+
+/*
+ * Map `size` bytes of `fd` starting at `offset` read-only and private.
+ * `offset` need not be page aligned: the mapping starts at the page
+ * boundary below it. The caller has checked the range against the file
+ * size; overflow of offset + size is refused (FZ_EINVAL). size 0 gives an
+ * empty mapping (data NULL). Errors: FZ_EINVAL, FZ_EIO. On failure *out is
+ * zeroed.
+ */
+int fz_platform_map(fz_mapping *out, int fd, uint64_t offset, uint64_t size);
+
+/* Unmap; accepts a zeroed or already unmapped mapping. */
+void fz_platform_unmap(fz_mapping *m);
+
+/*
+ * The per-user cache base directory in a new malloc'd string:
+ * $XDG_CACHE_HOME when it is absolute, else $HOME/.cache when $HOME is
+ * absolute, else <passwd home>/.cache. Variables are read with
+ * secure_getenv, so a setuid program ignores them. The directory may not
+ * exist. Errors: FZ_ENOTFOUND (no home at all), FZ_ENOMEM.
+ */
+int fz_platform_cache_dir(char **out);
+
+/*
+ * Open the directory `name` (one path component, no '/') relative to
+ * `dirfd` without following a symlink, creating it with mode 0700 when
+ * missing and `create` is set. The directory must be owned by the
+ * effective user and not writable by group or others, else
+ * FZ_PLATFORM_EUNSAFE (also for a symlink or a non-directory). Errors:
+ * FZ_ENOTFOUND (missing, !create), FZ_PLATFORM_EUNSAFE, FZ_EIO (including
+ * EACCES/EROFS/ENOSPC while creating). *out is a new O_CLOEXEC fd, -1 on
+ * failure.
+ */
+int fz_platform_secure_dir_open(int *out, int dirfd, const char *name,
+                                int create);
+
+/*
+ * Open the absolute directory `path` (following symlinks: it is the user's
+ * own configuration, e.g. a symlinked ~/.cache), creating its last
+ * component with mode 0700 when missing and `create` is set. It must be a
+ * directory owned by the effective user or root, and when group/world
+ * writable it must be sticky (like /tmp), else FZ_PLATFORM_EUNSAFE.
+ * Errors as for fz_platform_secure_dir_open.
+ */
+int fz_platform_base_dir_open(int *out, const char *path, int create);
+
+/*
+ * Create a new private directory (mode 0700) named `prefix` plus six random
+ * characters inside `dirfd` (mkdtemp-style, retried on a name clash).
+ * *out_name is the new entry name (malloc'd, caller frees), *out_fd an
+ * O_CLOEXEC fd on it. Errors: FZ_EIO, FZ_ENOMEM.
+ */
+int fz_platform_private_dir_at(char **out_name, int *out_fd, int dirfd,
+                               const char *prefix);
+
+/*
+ * Create a new private directory (0700) "freeze-XXXXXX" under $TMPDIR
+ * (secure_getenv, when absolute) or /tmp. *out is its absolute path
+ * (malloc'd). Errors: FZ_EIO, FZ_ENOMEM.
+ */
+int fz_platform_private_tmpdir(char **out);
+
+/*
+ * Remove `name` inside `dirfd` and, when it is a directory, everything
+ * below it. Never follows a symlink: a symlink is unlinked, not its target
+ * (openat with O_NOFOLLOW, unlinkat with AT_REMOVEDIR). A missing `name` is
+ * success. Errors: FZ_EIO (the first failure; removal goes on).
+ */
+int fz_platform_remove_tree(int dirfd, const char *name);
+
+/* Same for an absolute path. */
+int fz_platform_remove_path(const char *path);
+
+/*
+ * Create the directories of the relative path `dir` (components separated
+ * by '/', validated by the caller) inside `dirfd`, each with mode 0700,
+ * never following a symlink, and return an O_CLOEXEC fd on the last one in
+ * *out (a dup of dirfd for ""). Errors: FZ_EIO, FZ_PLATFORM_EUNSAFE (a
+ * component is a symlink or not a directory).
+ */
+int fz_platform_mkdirs_at(int *out, int dirfd, const char *dir, size_t size);
+
+/*
+ * Create the new file `name` in `dirfd` (O_EXCL, O_NOFOLLOW) with
+ * permission bits `mode & 0777` and write `size` bytes. Errors: FZ_EIO.
+ */
+int fz_platform_write_new_at(int dirfd, const char *name, uint32_t mode,
+                             const void *data, size_t size);
+
+/*
+ * Atomically rename the directory `from` to `to`, both inside `dirfd`.
+ * Returns 0 when renamed, 1 when `to` already exists (another process
+ * published it first; both are left in place). Errors: FZ_EIO.
+ */
+int fz_platform_rename_dir(int dirfd, const char *from, const char *to);
+
+/*
+ * lstat-style check that `path` is a real directory (not a symlink) owned
+ * by the effective user with no group/other permission bits. Returns 1
+ * when it is, 0 when it does not exist, FZ_PLATFORM_EUNSAFE when it exists
+ * but is something else, FZ_EIO on other errors.
+ */
+int fz_platform_private_dir_check(const char *path);
+
+#endif /* FZ_PLATFORM_H */

@@ -1,0 +1,331 @@
+/*
+ * bundle.c - choose and populate the bundle root (bundle.h): the per-user
+ * content-addressed cache, else a private temp dir removed at exit.
+ */
+#include "bundle.h"
+
+#include "fz_error.h"
+#include "fz_platform.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Longest <app> part of a root name; keeps it under NAME_MAX. */
+#define APP_NAME_MAX 64
+
+static int
+on_disk_kind(fz_entry_kind k)
+{
+    return k == FZ_ENTRY_EXTENSION || k == FZ_ENTRY_NATIVE_LIB ||
+           k == FZ_ENTRY_DATA || k == FZ_ENTRY_METADATA;
+}
+
+int
+fz_bundle_needs_disk(const fz_payload *p)
+{
+    uint64_t i, n = fz_payload_entry_count(p);
+    fz_entry e;
+
+    for (i = 0; i < n; i++) {
+        fz_payload_entry_at(p, i, &e);
+        if (on_disk_kind(e.kind)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* "<app>-<hash>" in a new string: <app> is the main entry minus ".pyc". */
+static char *
+root_name(const fz_payload *p)
+{
+    fz_entry e;
+    const char *app = "app";
+    size_t n = 3;
+    char *s;
+
+    if (fz_payload_main(p, &e) == FZ_OK) {
+        const char *slash = memrchr(e.name, '/', e.name_size);
+
+        app = slash ? slash + 1 : e.name;
+        n = e.name_size - (size_t)(app - e.name);
+        if (n > 4 && memcmp(app + n - 4, ".pyc", 4) == 0) {
+            n -= 4;
+        }
+    }
+    if (n > APP_NAME_MAX) {
+        n = APP_NAME_MAX;
+    }
+    s = malloc(n + 18);
+    if (s) {
+        memcpy(s, app, n);
+        snprintf(s + n, 18, "-%016" PRIx64, fz_payload_content_hash(p));
+    }
+    return s;
+}
+
+/* Extract every on-disk entry of `p` below the directory `dirfd`. */
+static int
+extract_all(fz_payload *p, int dirfd)
+{
+    uint64_t i, n = fz_payload_entry_count(p);
+    char *name = NULL;
+    void *data = NULL;
+    int fd = -1;
+    int rc = FZ_OK;
+
+    name = malloc(FZ_PAYLOAD_NAME_MAX + 1);
+    if (!name) {
+        return fz_error_set(FZ_ENOMEM, "out of memory");
+    }
+    for (i = 0; i < n; i++) {
+        fz_entry e;
+        char *slash;
+        size_t size;
+
+        fz_payload_entry_at(p, i, &e);
+        if (!on_disk_kind(e.kind)) {
+            continue;
+        }
+        memcpy(name, e.name, e.name_size);
+        name[e.name_size] = '\0';
+        slash = strrchr(name, '/');
+        rc = fz_platform_mkdirs_at(&fd, dirfd, name,
+                                   slash ? (size_t)(slash - name) : 0);
+        if (rc < 0) {
+            goto done;
+        }
+        rc = fz_payload_read_alloc(p, &e, &data, &size);
+        if (rc < 0) {
+            fz_error_wrap(rc, "%s", name);
+            goto done;
+        }
+        /* The owner must be able to read what it loads. */
+        rc = fz_platform_write_new_at(fd, slash ? slash + 1 : name,
+                                      (e.mode & 0777) | 0400, data, size);
+        if (rc < 0) {
+            goto done;
+        }
+        free(data);
+        data = NULL;
+        close(fd);
+        fd = -1;
+    }
+done:
+    if (fd >= 0) {
+        close(fd);
+    }
+    free(data);
+    free(name);
+    return rc;
+}
+
+/* "<a>/<b>" in a new string. */
+static char *
+join(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    char *s = malloc(na + nb + 2);
+
+    if (s) {
+        memcpy(s, a, na);
+        s[na] = '/';
+        memcpy(s + na + 1, b, nb + 1);
+    }
+    return s;
+}
+
+/*
+ * Make <cache>/freeze/<name> exist with every on-disk entry: FZ_OK, or
+ * FZ_PLATFORM_EUNSAFE (hostile location) / another error to fall back.
+ */
+static int
+populate_cache(fz_payload *p, const char *cache, const char *name,
+               const char *root)
+{
+    int base = -1, freeze = -1, tmp = -1;
+    char *tmp_name = NULL;
+    int rc;
+
+    rc = fz_platform_base_dir_open(&base, cache, 1);
+    if (rc < 0) {
+        goto done;
+    }
+    rc = fz_platform_secure_dir_open(&freeze, base, "freeze", 1);
+    if (rc < 0) {
+        fz_error_wrap(rc, "%s", cache);
+        goto done;
+    }
+    rc = fz_platform_private_dir_at(&tmp_name, &tmp, freeze, ".tmp-");
+    if (rc < 0) {
+        goto done;
+    }
+    rc = extract_all(p, tmp);
+    if (rc < 0) {
+        goto done;
+    }
+    rc = fz_platform_rename_dir(freeze, tmp_name, name);
+    if (rc < 0) {
+        goto done;
+    }
+    if (rc == 1) {
+        /* Another process published the same content first: use it. */
+        fz_platform_remove_tree(freeze, tmp_name);
+        rc = fz_platform_private_dir_check(root);
+        rc = rc == 1 ? FZ_OK
+                     : fz_error_set(FZ_PLATFORM_EUNSAFE,
+                                    "%s is not a private directory", root);
+    }
+    free(tmp_name);
+    tmp_name = NULL;
+done:
+    if (tmp_name) {
+        fz_platform_remove_tree(freeze, tmp_name);
+        free(tmp_name);
+    }
+    if (tmp >= 0) {
+        close(tmp);
+    }
+    if (freeze >= 0) {
+        close(freeze);
+    }
+    if (base >= 0) {
+        close(base);
+    }
+    return rc;
+}
+
+/* Extract into a new private temp dir and make it b's root. */
+static int
+populate_private(fz_bundle *b, fz_payload *p)
+{
+    char *dir = NULL;
+    int fd = -1;
+    int rc;
+
+    rc = fz_platform_private_tmpdir(&dir);
+    if (rc < 0) {
+        goto done;
+    }
+    free(b->root);
+    b->root = dir;
+    b->root_size = strlen(dir);
+    b->is_private = 1;
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        rc = fz_error_set(FZ_EIO, "cannot open %s: %s", dir, strerror(errno));
+        goto done;
+    }
+    rc = extract_all(p, fd);
+done:
+    if (fd >= 0) {
+        close(fd);
+    }
+    return rc;
+}
+
+int
+fz_bundle_open(fz_bundle **out, char **warning, fz_payload *p)
+{
+    fz_bundle *b = NULL;
+    char *cache = NULL;
+    char *freeze_dir = NULL;
+    char *name = NULL;
+    int rc;
+
+    *out = NULL;
+    *warning = NULL;
+    b = calloc(1, sizeof(*b));
+    name = root_name(p);
+    if (!b || !name) {
+        rc = fz_error_set(FZ_ENOMEM, "out of memory");
+        goto done;
+    }
+    rc = fz_platform_cache_dir(&cache);
+    if (rc == FZ_ENOMEM) {
+        goto done;
+    }
+    if (rc < 0) {
+        /* No home at all: a name for __file__ that is never created. */
+        const char *tmp = secure_getenv("TMPDIR");
+
+        cache = strdup(tmp && tmp[0] == '/' ? tmp : "/tmp");
+        if (!cache) {
+            rc = fz_error_set(FZ_ENOMEM, "out of memory");
+            goto done;
+        }
+    }
+    freeze_dir = join(cache, "freeze");
+    b->root = freeze_dir ? join(freeze_dir, name) : NULL;
+    if (!b->root) {
+        rc = fz_error_set(FZ_ENOMEM, "out of memory");
+        goto done;
+    }
+    b->root_size = strlen(b->root);
+    rc = FZ_OK;
+    if (!fz_bundle_needs_disk(p)) {
+        goto done;
+    }
+    b->on_disk = 1;
+    /* Warm start: one lstat. */
+    rc = fz_platform_private_dir_check(b->root);
+    if (rc == 1) {
+        rc = FZ_OK;
+        goto done;
+    }
+    if (rc == 0) {
+        rc = populate_cache(p, cache, name, b->root);
+        if (rc == FZ_OK) {
+            goto done;
+        }
+    }
+    if (rc == FZ_EHASH || rc == FZ_EFORMAT || rc == FZ_ENOMEM) {
+        goto done; /* a damaged payload is not the cache's fault */
+    }
+    if (rc == FZ_PLATFORM_EUNSAFE) {
+        const char *msg = fz_error_message();
+        size_t n = strlen(msg) + 64;
+
+        *warning = malloc(n);
+        if (*warning) {
+            snprintf(*warning, n, "not using the cache (%s)", msg);
+        }
+    }
+    rc = populate_private(b, p);
+done:
+    if (rc < 0) {
+        if (b && b->is_private) {
+            fz_bundle_remove(b);
+        }
+        fz_bundle_free(b);
+        b = NULL;
+    }
+    *out = b;
+    free(cache);
+    free(freeze_dir);
+    free(name);
+    return rc;
+}
+
+void
+fz_bundle_remove(fz_bundle *b)
+{
+    if (b && b->is_private && b->root) {
+        fz_platform_remove_path(b->root);
+        b->is_private = 0;
+    }
+}
+
+void
+fz_bundle_free(fz_bundle *b)
+{
+    if (b) {
+        free(b->root);
+        free(b);
+    }
+}

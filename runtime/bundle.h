@@ -1,0 +1,42 @@
+/*
+ * bundle.h - the bundle root of a frozen app: where __file__ points and
+ * where extension modules, native libraries and data files are extracted.
+ */
+#ifndef FZ_BUNDLE_H
+#define FZ_BUNDLE_H
+
+#include "fz_payload.h"
+
+typedef struct fz_bundle {
+    char *root; /* absolute path of the root in use, no trailing '/' */
+    size_t root_size;
+    int on_disk;    /* the root exists (the payload has files to extract) */
+    int is_private; /* a private temp dir, to remove at exit */
+} fz_bundle;
+
+/*
+ * Decide the bundle root for payload `p` (docs/internals.md):
+ * <cache>/freeze/<app>-<16 hex of the content hash>. Only when `p` holds
+ * EXTENSION, NATIVE_LIB, DATA or METADATA entries is anything touched on
+ * disk: an existing private root (one lstat) is used as is; otherwise the
+ * entries are extracted into a temp dir next to it (every hash verified)
+ * that is renamed into place, a concurrent winner's copy being used
+ * instead. When the cache cannot be used, the files go to a private temp
+ * dir (is_private) that fz_bundle_remove deletes. *warning receives a
+ * one-line malloc'd message (caller prints and frees) only when the cache
+ * location looks hostile (symlink, foreign owner, open permissions).
+ * Errors: FZ_EIO (not even a temp dir could be made), FZ_EHASH/FZ_EFORMAT
+ * (a damaged entry), FZ_ENOMEM. *out is NULL on failure.
+ */
+int fz_bundle_open(fz_bundle **out, char **warning, fz_payload *p);
+
+/* Delete a private root (no-op for a cache root); safe to call twice. */
+void fz_bundle_remove(fz_bundle *b);
+
+/* Release the struct (not the directory). Accepts NULL. */
+void fz_bundle_free(fz_bundle *b);
+
+/* Does the payload hold entries that must exist as files? */
+int fz_bundle_needs_disk(const fz_payload *p);
+
+#endif /* FZ_BUNDLE_H */

@@ -1,0 +1,39 @@
+/*
+ * importer.h - the runtime's C importer: a meta-path finder and loader,
+ * and a path-entry finder, serving modules from the mapped payload.
+ */
+#ifndef FZ_IMPORTER_H
+#define FZ_IMPORTER_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "bundle.h"
+#include "fz_payload.h"
+
+/*
+ * Create the importer over `p` and `b` (borrowed: both, and `argv0`, must
+ * outlive the interpreter) and insert it into sys.meta_path right after
+ * FrozenImporter. Call after the core phase of initialisation. Returns a
+ * new reference, or NULL with a Python exception set. An entry whose
+ * bytes fail their hash when first read ends the process with status 1
+ * and the one-line "<argv0>: this executable is damaged (...)" message.
+ */
+PyObject *fz_importer_install(fz_payload *p, const fz_bundle *b,
+                              const char *argv0);
+
+/*
+ * After the main phase: put the importer's path hook first in
+ * sys.path_hooks (ahead of zipimport, so no path entry is stat'ed) and
+ * drop any cached finder for the root. 0, or -1 with an exception set.
+ */
+int fz_importer_install_path_hook(PyObject *importer);
+
+/*
+ * The __main__ code object (co_filename fixed to *file) and its __file__,
+ * <root>/<script>.py, as new references. NULL with an exception set when
+ * the payload has no main entry or it is damaged.
+ */
+PyObject *fz_importer_main_code(PyObject *importer, PyObject **file);
+
+#endif /* FZ_IMPORTER_H */

@@ -1,0 +1,445 @@
+/*
+ * main.c - the runtime stub inside every frozen app: finds its payload,
+ * starts an isolated CPython on it and runs __main__ like `python3 app.py`.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "bundle.h"
+#include "elf_section.h"
+#include "fz_error.h"
+#include "fz_payload.h"
+#include "fz_platform.h"
+#include "importer.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef FZ_PY_MAGIC_LE
+#error "FZ_PY_MAGIC_LE must be defined by the build"
+#endif
+#ifndef FZ_PY_HEXVERSION_MM
+#error "FZ_PY_HEXVERSION_MM must be defined by the build"
+#endif
+_Static_assert(FZ_PY_HEXVERSION_MM == (PY_VERSION_HEX & 0xffff0000),
+               "the runtime is built against the CPython CMake found");
+
+/* Exit status of `python3` when Py_FinalizeEx fails (Py_RunMain). */
+#define EXIT_FINALIZE 120
+
+/*
+ * The private bundle root to delete at exit. A global because atexit()
+ * takes no argument and Py_ExitStatusException/exit() paths inside CPython
+ * bypass main's cleanup; it is set once, before CPython starts.
+ */
+static fz_bundle *private_root;
+
+static void
+remove_private_root(void)
+{
+    fz_bundle_remove(private_root);
+}
+
+/* What `python3` prints for sys.exit(<non-int>), and the status: 1. */
+static int
+system_exit_status(PyObject *value)
+{
+    PyObject *code = NULL;
+    PyObject *err;
+    int status = 1;
+
+    code = PyObject_GetAttrString(value, "code");
+    if (!code || code == Py_None) {
+        status = code ? 0 : 1;
+        goto done;
+    }
+    if (PyLong_Check(code)) {
+        status = (int)PyLong_AsLong(code);
+        goto done;
+    }
+    err = PySys_GetObject("stderr"); /* borrowed */
+    if (err && err != Py_None) {
+        PyFile_WriteObject(code, err, Py_PRINT_RAW);
+        PyFile_WriteString("\n", err);
+        Py_XDECREF(PyObject_CallMethod(err, "flush", NULL));
+    } else {
+        PyObject_Print(code, stderr, Py_PRINT_RAW);
+        fputc('\n', stderr);
+        fflush(stderr);
+    }
+done:
+    Py_XDECREF(code);
+    PyErr_Clear();
+    return status;
+}
+
+/*
+ * Print an uncaught exception like python3: sys.excepthook when the app
+ * replaced it, else the stdlib traceback module (it shows the app's source
+ * lines through linecache and the importer's get_source), else the C
+ * printer.
+ */
+static void
+print_exception(PyObject *type, PyObject *value, PyObject *tb)
+{
+    PyObject *hook = PySys_GetObject("excepthook"); /* borrowed */
+    PyObject *default_hook = PySys_GetObject("__excepthook__");
+    PyObject *printer = NULL;
+    PyObject *r = NULL;
+    PyObject *t2 = NULL, *v2 = NULL, *tb2 = NULL;
+
+    PySys_SetObject("last_type", type);
+    PySys_SetObject("last_value", value);
+    PySys_SetObject("last_traceback", tb ? tb : Py_None);
+    if (hook && hook != default_hook) {
+        r = PyObject_CallFunctionObjArgs(hook, type, value, tb ? tb : Py_None,
+                                         NULL);
+        if (!r) {
+            PyErr_Fetch(&t2, &v2, &tb2);
+            PyErr_NormalizeException(&t2, &v2, &tb2);
+            PySys_WriteStderr("Error in sys.excepthook:\n");
+            PyErr_Display(t2, v2, tb2);
+            PySys_WriteStderr("\nOriginal exception was:\n");
+            PyErr_Display(type, value, tb);
+        }
+        goto done;
+    }
+    printer = PyImport_ImportModule("traceback");
+    if (printer) {
+        r = PyObject_CallMethod(printer, "print_exception", "OOO", type, value,
+                                tb ? tb : Py_None);
+    }
+    if (!r) {
+        PyErr_Clear();
+        PyErr_Display(type, value, tb);
+    }
+done:
+    PyErr_Clear();
+    Py_XDECREF(printer);
+    Py_XDECREF(r);
+    Py_XDECREF(t2);
+    Py_XDECREF(v2);
+    Py_XDECREF(tb2);
+}
+
+/*
+ * The exit status for the pending exception, printing it as python3
+ * would. *sigint is set for an uncaught KeyboardInterrupt.
+ */
+static int
+handle_exception(int *sigint)
+{
+    PyObject *type = NULL, *value = NULL, *tb = NULL;
+    int status = 1;
+
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (tb && value) {
+        PyException_SetTraceback(value, tb);
+    }
+    if (type && PyErr_GivenExceptionMatches(type, PyExc_SystemExit)) {
+        status = system_exit_status(value);
+        goto done;
+    }
+    if (type && PyErr_GivenExceptionMatches(type, PyExc_KeyboardInterrupt)) {
+        *sigint = 1;
+    }
+    if (type) {
+        print_exception(type, value ? value : Py_None, tb);
+    }
+done:
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    return status;
+}
+
+/* Run the payload's main script as __main__; the exit status. */
+static int
+run_main(PyObject *importer, int *sigint)
+{
+    PyObject *code = NULL;
+    PyObject *file = NULL;
+    PyObject *main_mod;
+    PyObject *d;
+    PyObject *r = NULL;
+    int status = 1;
+
+    code = fz_importer_main_code(importer, &file);
+    if (!code) {
+        goto fail;
+    }
+    main_mod = PyImport_AddModule("__main__"); /* borrowed */
+    d = main_mod ? PyModule_GetDict(main_mod) : NULL;
+    if (!d) {
+        goto fail;
+    }
+    if (!PyDict_GetItemString(d, "__builtins__") &&
+        PyDict_SetItemString(d, "__builtins__", PyEval_GetBuiltins()) < 0) {
+        goto fail;
+    }
+    if (PyDict_SetItemString(d, "__file__", file) < 0 ||
+        PyDict_SetItemString(d, "__cached__", Py_None) < 0 ||
+        PyDict_SetItemString(d, "__loader__", importer) < 0 ||
+        PyDict_SetItemString(d, "__spec__", Py_None) < 0) {
+        goto fail;
+    }
+    r = PyEval_EvalCode(code, d, d);
+    if (!r) {
+        goto fail;
+    }
+    status = 0;
+    /* Like python3, __main__ loses __file__ once the script is done. */
+    if (PyDict_DelItemString(d, "__file__") < 0 ||
+        PyDict_DelItemString(d, "__cached__") < 0) {
+        PyErr_Clear();
+    }
+    goto done;
+fail:
+    status = handle_exception(sigint);
+done:
+    Py_XDECREF(r);
+    Py_XDECREF(code);
+    Py_XDECREF(file);
+    return status;
+}
+
+/* Set a wide-string PyConfig field from bytes; 0 or -1 with *st. */
+static int
+set_str(PyConfig *config, wchar_t **field, const char *value, PyStatus *st)
+{
+    *st = PyConfig_SetBytesString(config, field, value);
+    return PyStatus_Exception(*st) ? -1 : 0;
+}
+
+/* The sys attributes of a frozen app (docs/internals.md). */
+static int
+set_sys_attrs(const fz_bundle *b, const char *exe)
+{
+    PyObject *root = NULL;
+    PyObject *path = NULL;
+    PyObject *executable = NULL;
+    int rc = -1;
+
+    root = PyUnicode_DecodeFSDefaultAndSize(b->root, (Py_ssize_t)b->root_size);
+    executable = PyUnicode_DecodeFSDefault(exe);
+    path = root ? PyList_New(1) : NULL;
+    if (!path || !executable) {
+        goto done;
+    }
+    Py_INCREF(root);
+    PyList_SET_ITEM(path, 0, root);
+    if (PySys_SetObject("frozen", Py_True) < 0 ||
+        PySys_SetObject("_MEIPASS", root) < 0 ||
+        PySys_SetObject("path", path) < 0 ||
+        PySys_SetObject("executable", executable) < 0) {
+        goto done;
+    }
+    rc = 0;
+done:
+    Py_XDECREF(root);
+    Py_XDECREF(path);
+    Py_XDECREF(executable);
+    return rc;
+}
+
+/*
+ * Start CPython isolated from the machine, install the importer between
+ * the core and the main phase, run __main__, finalize. Returns the exit
+ * status; *sigint when the process must die of SIGINT.
+ */
+static int
+run_python(int argc, char **argv, const char *exe, fz_payload *p,
+           const fz_bundle *b, int *sigint)
+{
+    PyPreConfig pre;
+    PyConfig config;
+    PyStatus st;
+    PyObject *importer = NULL;
+    int status = 1;
+    int i;
+    wchar_t **prefixes[5];
+
+    PyPreConfig_InitPythonConfig(&pre);
+    /* Locale, UTF-8 mode and C locale coercion as python3 decides them,
+     * minus the PYTHON* variables. */
+    pre.use_environment = 0;
+    pre.parse_argv = 0;
+    st = Py_PreInitialize(&pre);
+    if (PyStatus_Exception(st)) {
+        goto init_failed;
+    }
+
+    PyConfig_InitIsolatedConfig(&config);
+    config.use_environment = 0;
+    config.user_site_directory = 0;
+    config.site_import = 0;
+    config.install_signal_handlers = 1;
+    config.configure_c_stdio = 1;
+    config.buffered_stdio = 1;
+    config.parse_argv = 0;
+    config.pathconfig_warnings = 0;
+    config.module_search_paths_set = 1; /* and empty: no directory scans */
+    config._init_main = 0;
+    st = PyConfig_SetBytesArgv(&config, argc, argv);
+    if (PyStatus_Exception(st)) {
+        goto config_failed;
+    }
+    prefixes[0] = &config.prefix;
+    prefixes[1] = &config.exec_prefix;
+    prefixes[2] = &config.base_prefix;
+    prefixes[3] = &config.base_exec_prefix;
+    prefixes[4] = &config.home;
+    for (i = 0; i < 5; i++) {
+        if (set_str(&config, prefixes[i], b->root, &st) < 0) {
+            goto config_failed;
+        }
+    }
+    if (set_str(&config, &config.program_name,
+                argc > 0 && argv[0] ? argv[0] : exe, &st) < 0 ||
+        set_str(&config, &config.executable, exe, &st) < 0 ||
+        set_str(&config, &config.base_executable, exe, &st) < 0) {
+        goto config_failed;
+    }
+    st = Py_InitializeFromConfig(&config);
+    PyConfig_Clear(&config);
+    if (PyStatus_Exception(st)) {
+        goto init_failed;
+    }
+
+    importer = fz_importer_install(p, b, argc > 0 && argv[0] ? argv[0] : exe);
+    if (!importer) {
+        goto py_failed;
+    }
+    st = _Py_InitializeMain();
+    if (PyStatus_Exception(st)) {
+        goto init_failed;
+    }
+    if (fz_importer_install_path_hook(importer) < 0 ||
+        set_sys_attrs(b, exe) < 0) {
+        goto py_failed;
+    }
+    status = run_main(importer, sigint);
+    goto finalize;
+
+config_failed:
+    PyConfig_Clear(&config);
+init_failed:
+    if (PyStatus_IsExit(st)) {
+        return st.exitcode;
+    }
+    Py_ExitStatusException(st); /* prints "Fatal Python error", exits 1 */
+py_failed:
+    status = handle_exception(sigint);
+finalize:
+    Py_XDECREF(importer);
+    if (Py_FinalizeEx() < 0) {
+        status = EXIT_FINALIZE;
+    }
+    return status;
+}
+
+/* Die of SIGINT like python3 after an uncaught KeyboardInterrupt. */
+static int
+exit_sigint(void)
+{
+    signal(SIGINT, SIG_DFL);
+    kill(getpid(), SIGINT);
+    return 128 + SIGINT; /* if the signal did not kill us */
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *argv0 = argc > 0 && argv[0] ? argv[0] : "fz-runtime";
+    char *exe = NULL;
+    char *warning = NULL;
+    int fd = -1;
+    struct stat st;
+    uint64_t off, size;
+    fz_mapping map = {0};
+    fz_payload *payload = NULL;
+    fz_bundle *bundle = NULL;
+    int status = 1;
+    int sigint = 0;
+    int rc;
+
+    rc = fz_platform_self_exe(&exe);
+    if (rc < 0) {
+        fprintf(stderr, "%s: cannot find this executable (%s)\n", argv0,
+                fz_error_message());
+        goto done;
+    }
+    fd = open(exe, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        fprintf(stderr, "%s: cannot open this executable (%s: %s)\n", argv0,
+                exe, strerror(errno));
+        goto done;
+    }
+    rc = fz_elf_find_section(fd, (uint64_t)st.st_size, FZ_PAYLOAD_SECTION, &off,
+                             &size);
+    if (rc == FZ_ENOTFOUND) {
+        fprintf(stderr,
+                "%s: this is the freeze runtime stub; it holds no program "
+                "(freeze builds apps from it)\n",
+                argv0);
+        goto done;
+    }
+    if (rc == FZ_OK && size > SIZE_MAX) {
+        rc = fz_error_set(FZ_EFORMAT, "payload too large");
+    }
+    if (rc == FZ_OK) {
+        rc = fz_platform_map(&map, fd, off, size);
+    }
+    if (rc == FZ_OK) {
+        rc = fz_payload_open(&payload, map.data, map.size, FZ_PY_HEXVERSION_MM,
+                             FZ_PY_MAGIC_LE);
+    }
+    if (rc < 0) {
+        fprintf(stderr, "%s: this executable is damaged (%s)\n", argv0,
+                fz_error_message());
+        goto done;
+    }
+    close(fd);
+    fd = -1;
+
+    rc = fz_bundle_open(&bundle, &warning, payload);
+    if (warning) {
+        fprintf(stderr, "%s: warning: %s\n", argv0, warning);
+    }
+    if (rc == FZ_EHASH || rc == FZ_EFORMAT) {
+        fprintf(stderr, "%s: this executable is damaged (%s)\n", argv0,
+                fz_error_message());
+        goto done;
+    }
+    if (rc < 0) {
+        fprintf(stderr, "%s: cannot extract the bundled files (%s)\n", argv0,
+                fz_error_message());
+        goto done;
+    }
+    if (bundle->is_private) {
+        private_root = bundle;
+        atexit(remove_private_root);
+    }
+    status = run_python(argc, argv, exe, payload, bundle, &sigint);
+done:
+    fz_bundle_remove(bundle);
+    private_root = NULL;
+    fz_bundle_free(bundle);
+    fz_payload_free(payload);
+    fz_platform_unmap(&map);
+    if (fd >= 0) {
+        close(fd);
+    }
+    free(exe);
+    free(warning);
+    if (sigint) {
+        status = exit_sigint();
+    }
+    return status;
+}

@@ -1,0 +1,3 @@
+import sys
+
+sys.exit("fatal: no input given")

@@ -1,0 +1,5 @@
+import time
+
+print("ready", flush=True)
+time.sleep(30)
+print("not interrupted")

@@ -1,0 +1,2 @@
+def explode(mapping):
+    return mapping["missing"]

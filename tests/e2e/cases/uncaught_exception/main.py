@@ -1,0 +1,4 @@
+import helper
+
+print("start", flush=True)
+helper.explode({"key": 1})

@@ -1,0 +1,1 @@
+VALUE = 'main_block_dep'

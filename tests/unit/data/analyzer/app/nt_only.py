@@ -1,0 +1,1 @@
+VALUE = 'nt_only'

@@ -1,0 +1,2 @@
+from . import relmod
+from .sibling import name_in_sibling

@@ -1,0 +1,1 @@
+name_in_sibling = 1

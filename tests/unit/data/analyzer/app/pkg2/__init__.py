@@ -1,0 +1,2 @@
+__all__ = ["starred", "value"]
+value = 1

@@ -1,0 +1,1 @@
+VALUE = 'py2_only'

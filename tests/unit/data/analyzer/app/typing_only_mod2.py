@@ -1,0 +1,1 @@
+VALUE = 'typing_only_mod2'

@@ -1,0 +1,255 @@
+/*
+ * test_platform.c - the Linux platform layer: executable path, mappings,
+ * cache dir, private dirs, safe removal and the refusal of unsafe dirs.
+ */
+#include "fz_error.h"
+#include "fz_platform.h"
+
+#include <criterion/criterion.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char work[64];
+static int workfd = -1;
+
+static void
+setup(void)
+{
+    umask(022);
+    strcpy(work, "/tmp/fz-platform-XXXXXX");
+    cr_assert_not_null(mkdtemp(work));
+    workfd = open(work, O_RDONLY | O_DIRECTORY);
+    cr_assert_geq(workfd, 0);
+}
+
+static void
+teardown(void)
+{
+    fz_platform_remove_path(work);
+    close(workfd);
+}
+
+TestSuite(platform, .init = setup, .fini = teardown);
+
+/* work + "/" + rel in a static buffer. */
+static const char *
+at(const char *rel)
+{
+    static char buf[256];
+
+    snprintf(buf, sizeof(buf), "%s/%s", work, rel);
+    return buf;
+}
+
+Test(platform, self_exe_is_this_test)
+{
+    char *exe = NULL;
+    char link[4096];
+    ssize_t n = readlink("/proc/self/exe", link, sizeof(link) - 1);
+
+    cr_assert_gt(n, 0);
+    link[n] = '\0';
+    cr_assert_eq(fz_platform_self_exe(&exe), FZ_OK);
+    cr_assert_str_eq(exe, link);
+    free(exe);
+}
+
+Test(platform, maps_an_unaligned_range)
+{
+    char buf[10000];
+    fz_mapping m;
+    int fd;
+    size_t i;
+
+    for (i = 0; i < sizeof(buf); i++) {
+        buf[i] = (char)(i * 7);
+    }
+    fd = openat(workfd, "f", O_RDWR | O_CREAT, 0600);
+    cr_assert_eq(write(fd, buf, sizeof(buf)), (ssize_t)sizeof(buf));
+    cr_assert_eq(fz_platform_map(&m, fd, 4099, 5000), FZ_OK);
+    cr_assert_eq(m.size, 5000);
+    cr_assert_eq(memcmp(m.data, buf + 4099, 5000), 0);
+    fz_platform_unmap(&m);
+    cr_assert_null(m.base);
+    fz_platform_unmap(&m);
+    cr_assert_eq(fz_platform_map(&m, fd, UINT64_MAX - 1, 10), FZ_EINVAL);
+    cr_assert_eq(fz_platform_map(&m, fd, 0, 0), FZ_OK);
+    cr_assert_null(m.data);
+    close(fd);
+}
+
+Test(platform, cache_dir_from_the_environment)
+{
+    char *dir = NULL;
+
+    setenv("XDG_CACHE_HOME", "/x/cache", 1);
+    cr_assert_eq(fz_platform_cache_dir(&dir), FZ_OK);
+    cr_assert_str_eq(dir, "/x/cache");
+    free(dir);
+    /* A relative XDG_CACHE_HOME is ignored, as the spec says. */
+    setenv("XDG_CACHE_HOME", "rel", 1);
+    setenv("HOME", "/home/someone", 1);
+    cr_assert_eq(fz_platform_cache_dir(&dir), FZ_OK);
+    cr_assert_str_eq(dir, "/home/someone/.cache");
+    free(dir);
+    unsetenv("XDG_CACHE_HOME");
+    setenv("HOME", "relative", 1);
+    cr_assert_eq(fz_platform_cache_dir(&dir), FZ_OK);
+    cr_assert_eq(dir[0], '/', "fell back to the passwd home: %s", dir);
+    free(dir);
+}
+
+Test(platform, private_dir_is_0700)
+{
+    char *name = NULL;
+    char *tmp = NULL;
+    struct stat st;
+    int fd;
+
+    cr_assert_eq(fz_platform_private_dir_at(&name, &fd, workfd, ".tmp-"),
+                 FZ_OK);
+    cr_assert_eq(strncmp(name, ".tmp-", 5), 0);
+    cr_assert_eq(strlen(name), 11);
+    cr_assert_eq(fstat(fd, &st), 0);
+    cr_assert_eq(st.st_mode & 07777, 0700);
+    cr_assert_eq(fz_platform_private_dir_check(at(name)), 1);
+    close(fd);
+    free(name);
+
+    setenv("TMPDIR", work, 1);
+    cr_assert_eq(fz_platform_private_tmpdir(&tmp), FZ_OK);
+    cr_assert_eq(strncmp(tmp, work, strlen(work)), 0, "%s", tmp);
+    cr_assert_eq(lstat(tmp, &st), 0);
+    cr_assert(S_ISDIR(st.st_mode));
+    cr_assert_eq(st.st_mode & 07777, 0700);
+    free(tmp);
+    unsetenv("TMPDIR");
+}
+
+Test(platform, removal_does_not_follow_a_planted_symlink)
+{
+    struct stat st;
+    int fd;
+
+    /* A victim outside the tree, and a tree with a symlink to it. */
+    cr_assert_eq(mkdirat(workfd, "victim", 0700), 0);
+    fd = openat(workfd, "victim/precious", O_WRONLY | O_CREAT, 0600);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    cr_assert_eq(mkdirat(workfd, "tree", 0700), 0);
+    cr_assert_eq(mkdirat(workfd, "tree/sub", 0700), 0);
+    fd = openat(workfd, "tree/sub/file", O_WRONLY | O_CREAT, 0600);
+    close(fd);
+    cr_assert_eq(symlinkat(at("victim"), workfd, "tree/sub/link"), 0);
+    cr_assert_eq(symlinkat(at("victim/precious"), workfd, "tree/flink"), 0);
+
+    cr_assert_eq(fz_platform_remove_tree(workfd, "tree"), FZ_OK, "%s",
+                 fz_error_message());
+    cr_assert_neq(lstat(at("tree"), &st), 0);
+    cr_assert_eq(stat(at("victim/precious"), &st), 0);
+    /* A missing name is fine; a symlink itself is just unlinked. */
+    cr_assert_eq(fz_platform_remove_tree(workfd, "tree"), FZ_OK);
+    cr_assert_eq(symlinkat(at("victim"), workfd, "alink"), 0);
+    cr_assert_eq(fz_platform_remove_tree(workfd, "alink"), FZ_OK);
+    cr_assert_eq(stat(at("victim/precious"), &st), 0);
+}
+
+Test(platform, secure_dir_creates_and_accepts_a_private_dir)
+{
+    struct stat st;
+    int fd;
+
+    cr_assert_eq(fz_platform_secure_dir_open(&fd, workfd, "c", 0),
+                 FZ_ENOTFOUND);
+    cr_assert_eq(fz_platform_secure_dir_open(&fd, workfd, "c", 1), FZ_OK);
+    cr_assert_eq(fstat(fd, &st), 0);
+    cr_assert_eq(st.st_mode & 07777, 0700);
+    close(fd);
+    cr_assert_eq(fz_platform_secure_dir_open(&fd, workfd, "c", 0), FZ_OK);
+    close(fd);
+}
+
+Test(platform, secure_dir_refuses_a_symlink)
+{
+    int fd = 5;
+
+    cr_assert_eq(mkdirat(workfd, "real", 0700), 0);
+    cr_assert_eq(symlinkat("real", workfd, "link"), 0);
+    cr_assert_eq(fz_platform_secure_dir_open(&fd, workfd, "link", 1),
+                 FZ_PLATFORM_EUNSAFE);
+    cr_assert_eq(fd, -1);
+    cr_assert_eq(fz_platform_private_dir_check(at("link")),
+                 FZ_PLATFORM_EUNSAFE);
+}
+
+Test(platform, secure_dir_refuses_group_or_world_writable)
+{
+    int fd;
+
+    cr_assert_eq(mkdirat(workfd, "open", 0700), 0);
+    cr_assert_eq(fchmodat(workfd, "open", 0770, 0), 0);
+    cr_assert_eq(fz_platform_secure_dir_open(&fd, workfd, "open", 1),
+                 FZ_PLATFORM_EUNSAFE);
+    cr_assert_eq(fchmodat(workfd, "open", 0702, 0), 0);
+    cr_assert_eq(fz_platform_secure_dir_open(&fd, workfd, "open", 1),
+                 FZ_PLATFORM_EUNSAFE);
+    /* A bundle root must not even be readable by others. */
+    cr_assert_eq(fchmodat(workfd, "open", 0755, 0), 0);
+    cr_assert_eq(fz_platform_private_dir_check(at("open")),
+                 FZ_PLATFORM_EUNSAFE);
+    cr_assert_eq(fz_platform_private_dir_check(at("missing")), 0);
+}
+
+Test(platform, base_dir_allows_sticky_shared_dirs_only)
+{
+    int fd;
+
+    cr_assert_eq(mkdirat(workfd, "shared", 0700), 0);
+    cr_assert_eq(fchmodat(workfd, "shared", 0777, 0), 0);
+    cr_assert_eq(fz_platform_base_dir_open(&fd, at("shared"), 0),
+                 FZ_PLATFORM_EUNSAFE);
+    cr_assert_eq(fchmodat(workfd, "shared", 01777, 0), 0);
+    cr_assert_eq(fz_platform_base_dir_open(&fd, at("shared"), 0), FZ_OK);
+    close(fd);
+    cr_assert_eq(fz_platform_base_dir_open(&fd, at("new"), 1), FZ_OK);
+    close(fd);
+}
+
+Test(platform, mkdirs_and_new_files)
+{
+    char buf[8];
+    struct stat st;
+    int fd, f;
+
+    cr_assert_eq(fz_platform_mkdirs_at(&fd, workfd, "a/b/c", 5), FZ_OK);
+    cr_assert_eq(fz_platform_write_new_at(fd, "x.so", 0755, "hello", 5), FZ_OK);
+    close(fd);
+    cr_assert_eq(stat(at("a/b/c/x.so"), &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0755);
+    f = open(at("a/b/c/x.so"), O_RDONLY);
+    cr_assert_eq(read(f, buf, sizeof(buf)), 5);
+    close(f);
+    /* O_EXCL: an existing file (or planted symlink) is not overwritten. */
+    cr_assert_eq(symlinkat("/etc/passwd", workfd, "a/b/c/y"), 0);
+    cr_assert_eq(fz_platform_write_new_at(workfd, "a/b/c/y", 0644, "x", 1),
+                 FZ_EIO);
+    /* A symlinked component is refused. */
+    cr_assert_eq(symlinkat(work, workfd, "a/evil"), 0);
+    cr_assert_eq(fz_platform_mkdirs_at(&fd, workfd, "a/evil/d", 8),
+                 FZ_PLATFORM_EUNSAFE);
+}
+
+Test(platform, rename_dir_reports_a_winner)
+{
+    cr_assert_eq(mkdirat(workfd, "t1", 0700), 0);
+    cr_assert_eq(mkdirat(workfd, "t1/inside", 0700), 0);
+    cr_assert_eq(mkdirat(workfd, "t2", 0700), 0);
+    cr_assert_eq(mkdirat(workfd, "t2/inside", 0700), 0);
+    cr_assert_eq(fz_platform_rename_dir(workfd, "t1", "root"), 0);
+    cr_assert_eq(fz_platform_rename_dir(workfd, "t2", "root"), 1);
+}

@@ -1,0 +1,230 @@
+/*
+ * test_runtime_bundle.c - the bundle root: nothing on disk for pure Python,
+ * extraction into the cache, warm reuse, and the fallbacks.
+ */
+#include "bundle.h"
+#include "fz_error.h"
+#include "fz_payload.h"
+#include "fz_platform.h"
+
+#include <criterion/criterion.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PY311 ((3u << 24) | (11u << 16))
+#define MAGIC311 (3495u | (0x0a0du << 16))
+
+static char work[64];
+static void *bytes;
+static size_t bytes_size;
+static fz_payload *payload;
+
+static void
+setup(void)
+{
+    char path[128];
+
+    strcpy(work, "/tmp/fz-bundle-XXXXXX");
+    cr_assert_not_null(mkdtemp(work));
+    snprintf(path, sizeof(path), "%s/cache", work);
+    setenv("XDG_CACHE_HOME", path, 1);
+    snprintf(path, sizeof(path), "%s/tmp", work);
+    cr_assert_eq(mkdir(path, 0700), 0);
+    setenv("TMPDIR", path, 1);
+}
+
+static void
+teardown(void)
+{
+    fz_payload_free(payload);
+    free(bytes);
+    payload = NULL;
+    bytes = NULL;
+    fz_platform_remove_path(work);
+}
+
+TestSuite(bundle, .init = setup, .fini = teardown);
+
+/* A payload with app.pyc and, when `data`, a data file and an extension. */
+static void
+build(int data)
+{
+    fz_payload_writer_options o = {PY311, MAGIC311, 1, 0, 0};
+    fz_payload_writer *w = NULL;
+
+    cr_assert_eq(fz_payload_writer_new(&w, &o), FZ_OK);
+    cr_assert_eq(fz_payload_writer_add(w, "app.pyc", FZ_ENTRY_MODULE, 0, 0644,
+                                       "code", 4),
+                 FZ_OK);
+    if (data) {
+        cr_assert_eq(fz_payload_writer_add(w, "pkg/data/t.txt", FZ_ENTRY_DATA,
+                                           0, 0644, "table", 5),
+                     FZ_OK);
+        cr_assert_eq(fz_payload_writer_add(w, "_x.abi3.so", FZ_ENTRY_EXTENSION,
+                                           0, 0755,
+                                           "\x7f"
+                                           "ELF",
+                                           4),
+                     FZ_OK);
+    }
+    cr_assert_eq(fz_payload_writer_set_main(w, "app.pyc"), FZ_OK);
+    cr_assert_eq(fz_payload_writer_finish(w, &bytes, &bytes_size), FZ_OK);
+    fz_payload_writer_free(w);
+    cr_assert_eq(fz_payload_open(&payload, bytes, bytes_size, PY311, MAGIC311),
+                 FZ_OK, "%s", fz_error_message());
+}
+
+/* The expected cache root. */
+static void
+cache_root(char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/cache/freeze/app-%016llx", work,
+             (unsigned long long)fz_payload_content_hash(payload));
+}
+
+/* Contents of root/rel, or "" when missing. */
+static const char *
+slurp(const char *root, const char *rel)
+{
+    static char buf[64];
+    char path[512];
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/%s", root, rel);
+    fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        return "";
+    }
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    return buf;
+}
+
+Test(bundle, pure_python_touches_nothing)
+{
+    fz_bundle *b = NULL;
+    char *warning = NULL;
+    char expect[512];
+    struct stat st;
+
+    build(0);
+    cr_assert_eq(fz_bundle_open(&b, &warning, payload), FZ_OK);
+    cache_root(expect, sizeof(expect));
+    cr_assert_str_eq(b->root, expect);
+    cr_assert_eq(b->root_size, strlen(expect));
+    cr_assert_not(b->on_disk);
+    cr_assert_null(warning);
+    snprintf(expect, sizeof(expect), "%s/cache", work);
+    cr_assert_neq(lstat(expect, &st), 0, "the cache was created");
+    fz_bundle_free(b);
+}
+
+Test(bundle, extracts_once_then_reuses)
+{
+    fz_bundle *b = NULL;
+    char *warning = NULL;
+    char expect[512], marker[600];
+    struct stat st;
+    int fd;
+
+    build(1);
+    cr_assert_eq(fz_bundle_open(&b, &warning, payload), FZ_OK, "%s",
+                 fz_error_message());
+    cache_root(expect, sizeof(expect));
+    cr_assert_str_eq(b->root, expect);
+    cr_assert(b->on_disk);
+    cr_assert_not(b->is_private);
+    cr_assert_null(warning);
+    cr_assert_str_eq(slurp(b->root, "pkg/data/t.txt"), "table");
+    cr_assert_str_eq(slurp(b->root, "_x.abi3.so"), "\x7f"
+                                                   "ELF");
+    cr_assert_eq(lstat(b->root, &st), 0);
+    cr_assert_eq(st.st_mode & 07777, 0700);
+    /* Code is never extracted. */
+    cr_assert_str_eq(slurp(b->root, "app.pyc"), "");
+    fz_bundle_free(b);
+
+    /* Warm: the existing root is used as it is. */
+    snprintf(marker, sizeof(marker), "%s/marker", expect);
+    fd = open(marker, O_WRONLY | O_CREAT, 0600);
+    close(fd);
+    cr_assert_eq(fz_bundle_open(&b, &warning, payload), FZ_OK);
+    cr_assert_str_eq(b->root, expect);
+    cr_assert_eq(lstat(marker, &st), 0);
+    fz_bundle_free(b);
+}
+
+Test(bundle, a_planted_symlink_warns_and_falls_back)
+{
+    fz_bundle *b = NULL;
+    char *warning = NULL;
+    char root[512], path[512];
+    struct stat st;
+
+    build(1);
+    cache_root(root, sizeof(root));
+    snprintf(path, sizeof(path), "%s/cache", work);
+    cr_assert_eq(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/cache/freeze", work);
+    cr_assert_eq(mkdir(path, 0700), 0);
+    cr_assert_eq(symlink(work, root), 0);
+
+    cr_assert_eq(fz_bundle_open(&b, &warning, payload), FZ_OK);
+    cr_assert_not_null(warning);
+    cr_assert(strstr(warning, "not using the cache"), "%s", warning);
+    cr_assert(b->is_private);
+    snprintf(path, sizeof(path), "%s/tmp/freeze-", work);
+    cr_assert_eq(strncmp(b->root, path, strlen(path)), 0, "%s", b->root);
+    cr_assert_str_eq(slurp(b->root, "pkg/data/t.txt"), "table");
+    snprintf(path, sizeof(path), "%s", b->root);
+    fz_bundle_remove(b);
+    cr_assert_neq(lstat(path, &st), 0, "the private root survived");
+    fz_bundle_remove(b);
+    fz_bundle_free(b);
+    free(warning);
+}
+
+Test(bundle, an_unusable_cache_falls_back_quietly)
+{
+    fz_bundle *b = NULL;
+    char *warning = NULL;
+    char path[512];
+    int fd;
+
+    build(1);
+    /* The cache "directory" is a regular file. */
+    snprintf(path, sizeof(path), "%s/cache", work);
+    fd = open(path, O_WRONLY | O_CREAT, 0600);
+    close(fd);
+    cr_assert_eq(fz_bundle_open(&b, &warning, payload), FZ_OK);
+    cr_assert_null(warning);
+    cr_assert(b->is_private);
+    cr_assert_str_eq(slurp(b->root, "pkg/data/t.txt"), "table");
+    fz_bundle_remove(b);
+    fz_bundle_free(b);
+}
+
+Test(bundle, a_damaged_entry_is_an_error_and_leaves_nothing)
+{
+    fz_bundle *b = NULL;
+    char *warning = NULL;
+    char path[512];
+    struct stat st;
+
+    build(1);
+    /* Entry data is not covered by the meta hash: flip its last byte. */
+    ((unsigned char *)bytes)[bytes_size - 1] ^= 0x55;
+    cr_assert_lt(fz_bundle_open(&b, &warning, payload), 0);
+    cr_assert_null(b);
+    snprintf(path, sizeof(path), "%s/cache/freeze", work);
+    cr_assert_eq(lstat(path, &st), 0);
+    /* No temp dir and no root were left behind. */
+    cr_assert_eq(rmdir(path), 0, "leftovers in %s", path);
+}
