@@ -133,4 +133,20 @@ int fz_platform_rename_dir(int dirfd, const char *from, const char *to);
  */
 int fz_platform_private_dir_check(const char *path);
 
+/*
+ * Atomically swap the directories `a` and `b` inside `dirfd` (both must
+ * exist): a damaged published root is replaced by a fresh copy without a
+ * moment where the name is missing. Errors: FZ_EIO.
+ */
+int fz_platform_exchange_dir(int dirfd, const char *a, const char *b);
+
+/*
+ * Check that the relative path `name` below `dirfd` is a regular file of
+ * `size` bytes owned by the effective user, reached through real
+ * directories only (no component may be a symlink). Returns 1 when it is, 0
+ * when it is missing or anything else (the caller restores it). Never
+ * follows a symlink. `name` is trusted (validated payload name).
+ */
+int fz_platform_file_check_at(int dirfd, const char *name, uint64_t size);
+
 #endif /* FZ_PLATFORM_H */

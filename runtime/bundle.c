@@ -141,12 +141,54 @@ join(const char *a, const char *b)
 }
 
 /*
+ * Is every on-disk entry of `p` a regular file of the right size under the
+ * published `root`, reached without a symlink? A file deleted, truncated or
+ * replaced by a link since publication makes it damaged; *bad then receives
+ * the first such entry's name (malloc'd). Content is not hashed: the root
+ * is private to this user, so only the user could have changed it.
+ */
+static int
+root_intact(fz_payload *p, const char *root, char **bad)
+{
+    uint64_t i, n = fz_payload_entry_count(p);
+    char *name = NULL;
+    int dirfd, ok = 1;
+
+    *bad = NULL;
+    dirfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dirfd < 0) {
+        *bad = strdup(".");
+        return 0;
+    }
+    name = malloc(FZ_PAYLOAD_NAME_MAX + 1);
+    for (i = 0; name && i < n && ok; i++) {
+        fz_entry e;
+
+        fz_payload_entry_at(p, i, &e);
+        if (!on_disk_kind(e.kind)) {
+            continue;
+        }
+        memcpy(name, e.name, e.name_size);
+        name[e.name_size] = '\0';
+        ok = fz_platform_file_check_at(dirfd, name, e.raw_size);
+        if (!ok) {
+            *bad = strdup(name);
+        }
+    }
+    free(name);
+    close(dirfd);
+    return ok;
+}
+
+/*
  * Make <cache>/freeze/<name> exist with every on-disk entry: FZ_OK, or
  * FZ_PLATFORM_EUNSAFE (hostile location) / another error to fall back.
+ * With `replace`, a damaged published root is swapped atomically for a
+ * fresh copy (runs still using the old one keep their open files).
  */
 static int
 populate_cache(fz_payload *p, const char *cache, const char *name,
-               const char *root)
+               const char *root, int replace)
 {
     int base = -1, freeze = -1, tmp = -1;
     char *tmp_name = NULL;
@@ -167,6 +209,11 @@ populate_cache(fz_payload *p, const char *cache, const char *name,
     }
     rc = extract_all(p, tmp);
     if (rc < 0) {
+        goto done;
+    }
+    if (replace) {
+        /* tmp_name holds the damaged copy afterwards; done: removes it. */
+        rc = fz_platform_exchange_dir(freeze, tmp_name, name);
         goto done;
     }
     rc = fz_platform_rename_dir(freeze, tmp_name, name);
@@ -272,14 +319,32 @@ fz_bundle_open(fz_bundle **out, char **warning, fz_payload *p)
         goto done;
     }
     b->on_disk = 1;
-    /* Warm start: one lstat. */
+    /* Warm start: an lstat of the root and of each file it must hold. */
     rc = fz_platform_private_dir_check(b->root);
     if (rc == 1) {
-        rc = FZ_OK;
-        goto done;
-    }
-    if (rc == 0) {
-        rc = populate_cache(p, cache, name, b->root);
+        char *bad = NULL;
+
+        if (root_intact(p, b->root, &bad)) {
+            rc = FZ_OK;
+            goto done;
+        }
+        rc = populate_cache(p, cache, name, b->root, 1);
+        if (rc == FZ_OK) {
+            size_t n = strlen(b->root) + (bad ? strlen(bad) : 0) + 64;
+
+            *warning = malloc(n);
+            if (*warning) {
+                snprintf(*warning, n,
+                         "restored %s (%s was missing or "
+                         "replaced)",
+                         b->root, bad ? bad : "a file");
+            }
+            free(bad);
+            goto done;
+        }
+        free(bad);
+    } else if (rc == 0) {
+        rc = populate_cache(p, cache, name, b->root, 0);
         if (rc == FZ_OK) {
             goto done;
         }

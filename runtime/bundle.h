@@ -22,9 +22,12 @@ typedef struct fz_bundle {
  * entries are extracted into a temp dir next to it (every hash verified)
  * that is renamed into place, a concurrent winner's copy being used
  * instead. When the cache cannot be used, the files go to a private temp
- * dir (is_private) that fz_bundle_remove deletes. *warning receives a
- * one-line malloc'd message (caller prints and frees) only when the cache
- * location looks hostile (symlink, foreign owner, open permissions).
+ * dir (is_private) that fz_bundle_remove deletes. A published root whose
+ * files were deleted, truncated or replaced by symlinks is re-extracted and
+ * swapped in atomically. *warning receives a one-line malloc'd message
+ * (caller prints and frees) only when the cache location looks hostile
+ * (symlink, foreign owner, open permissions) or a damaged root was
+ * restored.
  * Errors: FZ_EIO (not even a temp dir could be made), FZ_EHASH/FZ_EFORMAT
  * (a damaged entry), FZ_ENOMEM. *out is NULL on failure.
  */

@@ -558,3 +558,44 @@ fz_platform_private_dir_check(const char *path)
     }
     return 1;
 }
+
+int
+fz_platform_exchange_dir(int dirfd, const char *a, const char *b)
+{
+    if (renameat2(dirfd, a, dirfd, b, RENAME_EXCHANGE) < 0) {
+        return fz_error_set(FZ_EIO, "cannot exchange %s and %s: %s", a, b,
+                            strerror(errno));
+    }
+    return FZ_OK;
+}
+
+int
+fz_platform_file_check_at(int dirfd, const char *name, uint64_t size)
+{
+    const char *slash;
+    struct stat st;
+    char *path;
+    int ok = 0;
+
+    path = strdup(name);
+    if (!path) {
+        return 0;
+    }
+    /* Every directory on the way must be a real directory of ours. */
+    for (slash = strchr(name, '/'); slash; slash = strchr(slash + 1, '/')) {
+        path[slash - name] = '\0';
+        if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+            !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+            goto done;
+        }
+        path[slash - name] = '/';
+    }
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+        goto done;
+    }
+    ok = S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+         (uint64_t)st.st_size == size;
+done:
+    free(path);
+    return ok;
+}
