@@ -1,7 +1,7 @@
 # Reliability and security (label "reliability"): damaged executables,
 # hostile caches, killed and concurrent first runs, the environment, and
 # reproducible output.
-foreach(_fz_check damaged-exe hostile-cache kill-during-extraction
+foreach(_fz_check damaged-exe hostile-cache kill-during-extraction resource-limits
                   environment reproducible)
   add_test(NAME reliability.${_fz_check}
     COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/reliability/${_fz_check}"
