@@ -43,6 +43,8 @@ struct fz_graph {
     size_t nstars;
     size_t capstars;
     size_t main_index;
+    size_t next;       /* worklist: first module not analyzed yet */
+    size_t done_stars; /* worklist: star imports already expanded */
 };
 
 /* Modules whose C code imports Python modules the AST cannot show. */
@@ -1207,7 +1209,8 @@ eval_test(struct walk *w, PyObject *node, int depth)
         } else if (s != NULL && w->consts != NULL) {
             PyObject *v = PyDict_GetItemWithError(w->consts, id);
 
-            if (v != NULL) {
+            /* Py_None marks a name bound to different values. */
+            if (v == Py_True || v == Py_False) {
                 result = v == Py_True;
             }
         }
@@ -1470,13 +1473,21 @@ handle_assign(struct walk *w, PyObject *node)
         }
         rc = collect_strings(&w->m->all, value);
     } else if (is_type(node, T.Assign) && w->consts != NULL) {
+        /*
+         * A name bound twice to different values (`try: import msvcrt`
+         * / `except: X = False` / `else: X = True`) is unknown for good:
+         * which binding wins depends on control flow this walk does not
+         * follow, and guessing wrong drops live imports.
+         */
         int v = eval_test(w, value, 0);
+        PyObject *known = v == UNKNOWN ? Py_None : v ? Py_True : Py_False;
+        PyObject *old = PyDict_GetItemWithError(w->consts, id);
 
-        if (v != UNKNOWN &&
-            PyDict_SetItem(w->consts, id, v ? Py_True : Py_False) < 0) {
+        if (old != NULL && old != known) {
+            known = Py_None;
+        }
+        if (PyDict_SetItem(w->consts, id, known) < 0) {
             rc = fz_pyembed_error(NULL, "analyzer");
-        } else if (v == UNKNOWN && PyDict_DelItem(w->consts, id) < 0) {
-            PyErr_Clear();
         }
     }
 done:
@@ -1978,6 +1989,32 @@ cmp_strp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * Does the codec encodings/<file> need an extension module? The CJK ones
+ * import _multibytecodec and a _codecs_* extension (430 kB compressed, 40%
+ * of a hello payload), bz2_codec imports bz2 (_bz2 and libbz2, and an
+ * extraction on first run). They are bundled only when an import reaches
+ * them (or --hidden-import encodings.gbk); every other codec is pure Python
+ * and always bundled.
+ */
+static int
+needs_extension(const char *dir, const char *file)
+{
+    fz_buf text = FZ_BUF_INIT;
+    char *path = fz_path_join(dir, file);
+    int found = 0;
+
+    if (path != NULL && fz_file_read(&text, path) == 0) {
+        for (size_t i = 0; i + 15 <= text.size && !found; i++) {
+            found = memcmp(text.data + i, "_multibytecodec", 15) == 0 ||
+                    memcmp(text.data + i, "\nimport bz2", 11) == 0;
+        }
+    }
+    fz_buf_dispose(&text);
+    free(path);
+    return found;
+}
+
 static int
 add_encodings(fz_graph *g, const char *stdlib)
 {
@@ -2009,6 +2046,9 @@ add_encodings(fz_graph *g, const char *stdlib)
             strcmp(e->d_name, "__init__.py") != 0) {
             fz_buf name = FZ_BUF_INIT;
 
+            if (needs_extension(dir, e->d_name)) {
+                continue;
+            }
             rc =
                 fz_buf_printf(&name, "encodings.%.*s", (int)(n - 3), e->d_name);
             if (rc == 0) {
@@ -2083,11 +2123,74 @@ make_warnings(fz_graph *g)
             rc = fz_buf_puts(&line, ")");
         }
         if (rc == 0) {
-            rc = fz_strvec_push(optional ? &g->notes : &g->warnings, line.data);
+            /* push_unique: fz_graph_add_roots runs this again */
+            rc = fz_strvec_push_unique(optional ? &g->notes : &g->warnings,
+                                       line.data);
         }
         fz_buf_dispose(&line);
     }
     return rc;
+}
+
+/* The worklist is the graph itself: analyze nodes in order until no star
+ * import adds more. */
+static int
+run_worklist(fz_graph *g, const char *script_display)
+{
+    int rc = 0;
+
+    for (;;) {
+        for (; g->next < g->count; g->next++) {
+            rc = analyze_module(g, g->mods[g->next], script_display);
+            if (rc < 0) {
+                return rc;
+            }
+        }
+        rc = process_stars(g, &g->done_stars);
+        if (rc < 0) {
+            return rc;
+        }
+        if (g->next == g->count) {
+            return 0;
+        }
+    }
+}
+
+int
+fz_graph_add_roots(fz_graph *g, const char *const *names, size_t count,
+                   const char *reason, int optional)
+{
+    fz_module *m;
+    int rc = 0;
+
+    for (size_t i = 0; i < count && rc == 0; i++) {
+        rc = require(g, names[i], NULL, optional, reason, optional ? 0 : 1, &m);
+    }
+    if (rc == 0) {
+        rc = run_worklist(g, fz_graph_main(g)->path);
+    }
+    if (rc == 0) {
+        rc = make_warnings(g);
+    }
+    return rc;
+}
+
+int
+fz_graph_exclude(fz_graph *g, const char *name)
+{
+    return fz_strvec_push_unique(&g->excludes, name);
+}
+
+int
+fz_graph_is_excluded(const fz_graph *g, const char *name)
+{
+    return is_excluded(g, name);
+}
+
+const fz_strvec *
+fz_graph_search_path(const fz_graph *g)
+{
+    return &g->top;
 }
 
 /* The script's module name: its file name without ".py". */
@@ -2116,7 +2219,6 @@ fz_analyze(fz_graph **out, const fz_analyzer_config *cfg)
     fz_module *m = NULL;
     char *real = NULL;
     char *appdir = NULL;
-    size_t done_stars = 0;
     int rc = 0;
 
     *out = NULL;
@@ -2203,22 +2305,9 @@ fz_analyze(fz_graph **out, const fz_analyzer_config *cfg)
         }
     }
 
-    /* The worklist is the graph itself: analyze nodes in order until no
-     * star import adds more. */
-    for (size_t i = 0;;) {
-        for (; i < g->count; i++) {
-            rc = analyze_module(g, g->mods[i], cfg->script);
-            if (rc < 0) {
-                goto done;
-            }
-        }
-        rc = process_stars(g, &done_stars);
-        if (rc < 0) {
-            goto done;
-        }
-        if (i == g->count) {
-            break;
-        }
+    rc = run_worklist(g, cfg->script);
+    if (rc < 0) {
+        goto done;
     }
     rc = make_warnings(g);
     if (rc < 0) {

@@ -87,6 +87,28 @@ const fz_module *fz_graph_main(const fz_graph *g);
 const fz_strvec *fz_graph_warnings(const fz_graph *g);
 const fz_strvec *fz_graph_notes(const fz_graph *g);
 
+/*
+ * Add `count` more root modules (hooks, plugins, trace, --collect-*) with
+ * `reason` (shown by -v and the report), analyze what they import and
+ * refresh the warnings. With `optional` set a name that is not found adds
+ * nothing; otherwise it becomes a missing node and a warning. Errors: as
+ * fz_analyze.
+ */
+int fz_graph_add_roots(fz_graph *g, const char *const *names, size_t count,
+                       const char *reason, int optional);
+
+/* Leave `name` and its submodules out of later additions (hook excludes);
+ * modules already in the graph stay, the collector skips them. */
+int fz_graph_exclude(fz_graph *g, const char *name);
+
+/* 1 when `name` is `--exclude-module`d or fz_graph_exclude'd, else 0. */
+int fz_graph_is_excluded(const fz_graph *g, const char *name);
+
+/* The directories top-level modules are searched in: the script's
+ * directory, the standard library, lib-dynload, then the target's
+ * third-party directories. Borrowed. */
+const fz_strvec *fz_graph_search_path(const fz_graph *g);
+
 /* A human name for a kind ("source", "package", ...). */
 const char *fz_module_kind_name(fz_module_kind kind);
 

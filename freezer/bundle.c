@@ -8,6 +8,7 @@
 #include "fz_error.h"
 #include "pyembed.h"
 #include "pyenv.h"
+#include "report.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -118,6 +119,9 @@ fz_freeze_result_free(fz_freeze_result *r)
     free(r->python);
     free(r->stub);
     fz_graph_free(r->graph);
+    fz_natives_free(r->natives);
+    fz_extras_free(r->extras);
+    free(r->report);
     free(r);
 }
 
@@ -168,10 +172,39 @@ done:
     return rc;
 }
 
+/* <output>.report.json, and <output>.trace.json after --trace. */
+static int
+write_reports(fz_freeze_result *r, const fz_freeze_config *cfg)
+{
+    fz_buf text = FZ_BUF_INIT;
+    fz_buf path = FZ_BUF_INIT;
+    int rc = 0;
+
+    if (!cfg->write_report) {
+        return 0;
+    }
+    rc = fz_report_json(&text, r->output, r->graph, r->extras);
+    rc = rc ? rc : fz_buf_printf(&path, "%s.report.json", r->output);
+    rc = rc ? rc : fz_report_write(path.data, &text);
+    if (rc == 0) {
+        r->report = fz_buf_detach(&path);
+    }
+    if (rc == 0 && r->extras->traced) {
+        rc = fz_report_trace_json(&text, r->extras);
+        rc = rc ? rc : fz_buf_printf(&path, "%s.trace.json", r->output);
+        rc = rc ? rc : fz_report_write(path.data, &text);
+    }
+    fz_buf_dispose(&text);
+    fz_buf_dispose(&path);
+    return rc;
+}
+
 int
 fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
 {
     fz_analyzer_config acfg = {0};
+    fz_natives_config ncfg = {0};
+    fz_extras_config xcfg = cfg->extras;
     fz_freeze_result *r = NULL;
     fz_pyenv *env = NULL;
     char *python = NULL;
@@ -229,8 +262,24 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
     if (rc < 0) {
         goto done;
     }
-    rc =
-        fz_collect(&payload, &payload_size, &r->stats, r->graph, cfg->optimize);
+    xcfg.script = cfg->script;
+    xcfg.python = r->python;
+    rc = fz_extras_run(&r->extras, r->graph, &xcfg);
+    if (rc < 0) {
+        goto done;
+    }
+    ncfg.exclude_globs = cfg->exclude_binaries;
+    ncfg.exclude_count = cfg->exclude_binary_count;
+    ncfg.add_binaries = cfg->add_binaries;
+    ncfg.add_count = cfg->add_binary_count;
+    ncfg.max_glibc = cfg->max_glibc;
+    ncfg.stub = r->stub;
+    rc = fz_natives_new(&r->natives, &ncfg);
+    if (rc < 0) {
+        goto done;
+    }
+    rc = fz_collect(&payload, &payload_size, &r->stats, r->graph,
+                    cfg->optimize, r->natives, &r->extras->files);
     if (rc < 0) {
         goto done;
     }
@@ -242,6 +291,10 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
     t = now();
     rc = fz_elf_attach(r->stub, r->output, payload, payload_size, &r->size);
     r->attach_seconds = now() - t;
+    if (rc < 0) {
+        goto done;
+    }
+    rc = write_reports(r, cfg);
     if (rc < 0) {
         goto done;
     }

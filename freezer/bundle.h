@@ -7,6 +7,7 @@
 
 #include "analyzer.h"
 #include "collect.h"
+#include "extras.h"
 
 #include <stdint.h>
 
@@ -22,6 +23,14 @@ typedef struct fz_freeze_config {
     const char *const *excludes;
     size_t exclude_count;
     int optimize;
+    const char *const *exclude_binaries; /* --exclude-binary GLOB */
+    size_t exclude_binary_count;
+    const char *const *add_binaries; /* --add-binary SRC:DEST */
+    size_t add_binary_count;
+    const char *max_glibc; /* --max-glibc X.Y, or NULL */
+    fz_extras_config extras; /* data, metadata, hooks, --trace (extras.h);
+                                its script and python are filled in */
+    int write_report; /* write <output>.report.json (and .trace.json) */
 } fz_freeze_config;
 
 typedef struct fz_freeze_result {
@@ -32,6 +41,9 @@ typedef struct fz_freeze_result {
     size_t payload_size; /* bytes of the payload section */
     fz_collect_stats stats;
     fz_graph *graph; /* the analysis, owned by the result */
+    fz_natives *natives; /* library closure and glibc floor, owned */
+    fz_extras *extras;   /* data, metadata, hooks, trace; owned */
+    char *report;        /* the JSON report written, or NULL */
     double analyze_seconds;
     double attach_seconds;
     double total_seconds;

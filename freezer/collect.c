@@ -4,6 +4,7 @@
 #include "collect.h"
 
 #include "compile.h"
+#include "tcltk.h"
 #include "fz_error.h"
 #include "fz_payload.h"
 
@@ -150,9 +151,97 @@ done:
     return rc;
 }
 
+/* With _tkinter: Tcl/Tk's script libraries as DATA (tcltk.h). */
+static int
+add_tcltk(fz_payload_writer *w, fz_collect_stats *stats,
+          const fz_natives *n, fz_buf *file)
+{
+    fz_strvec paths = FZ_STRVEC_INIT;
+    fz_strvec names = FZ_STRVEC_INIT;
+    int found = 0;
+    int rc = 0;
+
+    for (size_t i = 0; i < fz_natives_count(n) && !found; i++) {
+        const fz_native *x = fz_natives_at(n, i);
+
+        found = x->is_extension &&
+                strncmp(fz_path_basename(x->entry), "_tkinter.", 9) == 0;
+    }
+    if (!found) {
+        return 0;
+    }
+    rc = fz_tcltk_files(&paths, &names, FZ_PYTHON);
+    for (size_t i = 0; i < paths.count && rc == 0; i++) {
+        rc = fz_file_read(file, paths.items[i]);
+        rc = rc ? rc
+                : add_entry(w, stats, names.items[i], FZ_ENTRY_DATA, 0, 0644,
+                            file->data, file->size);
+    }
+    fz_strvec_dispose(&paths);
+    fz_strvec_dispose(&names);
+    return rc;
+}
+
+/* The library closure: NATIVE_LIB entries and the needs table. */
+static int
+add_natives(fz_payload_writer *w, fz_collect_stats *stats, fz_natives *n,
+            fz_buf *file)
+{
+    int rc = fz_natives_finish(n);
+
+    for (size_t i = 0; i < fz_natives_count(n) && rc == 0; i++) {
+        const fz_native *lib = fz_natives_at(n, i);
+
+        if (lib->is_extension) {
+            continue;
+        }
+        rc = fz_file_read(file, lib->path);
+        rc = rc ? rc
+                : add_entry(w, stats, lib->entry, FZ_ENTRY_NATIVE_LIB, 0, 0755,
+                            file->data, file->size);
+        stats->native_libs += rc == 0;
+    }
+    rc = rc ? rc : fz_natives_needs_text(n, file);
+    if (rc == 0 && file->size > 0) {
+        rc = add_entry(w, stats, FZ_NATIVES_NEEDS_ENTRY, FZ_ENTRY_DATA, 0,
+                       0644, file->data, file->size);
+    }
+    return rc ? rc : add_tcltk(w, stats, n, file);
+}
+
+/* Package data, metadata and other extra files (data.h). */
+static int
+add_files(fz_payload_writer *w, fz_collect_stats *stats,
+          const fz_filelist *files, fz_buf *file)
+{
+    int rc = 0;
+
+    for (size_t i = 0; i < files->count && rc == 0; i++) {
+        const fz_file *f = &files->items[i];
+
+        rc = fz_file_read(file, f->src);
+        rc = rc ? rc
+                : fz_payload_writer_add(w, f->entry, (fz_entry_kind)f->kind,
+                                        0, f->mode, file->data, file->size);
+        if (rc == FZ_EINVAL) {
+            fz_error_clear(); /* a module already has that name */
+            rc = 0;
+            continue;
+        }
+        if (rc < 0) {
+            return fz_error_wrap(rc, "payload entry %s", f->entry);
+        }
+        stats->entries++;
+        stats->raw_bytes += file->size;
+        stats->data_files++;
+    }
+    return rc;
+}
+
 int
 fz_collect(void **out, size_t *out_size, fz_collect_stats *stats,
-           const fz_graph *g, int optimize)
+           const fz_graph *g, int optimize, fz_natives *natives,
+           const fz_filelist *files)
 {
     fz_payload_writer_options opts = {0};
     fz_payload_writer *w = NULL;
@@ -180,6 +269,9 @@ fz_collect(void **out, size_t *out_size, fz_collect_stats *stats,
             m->kind != FZ_MOD_EXTENSION) {
             continue; /* nothing of its own to carry */
         }
+        if (fz_graph_is_excluded(g, m->name)) {
+            continue; /* a hook's excludes (fz_graph_exclude) */
+        }
         free(entry);
         entry = fz_collect_entry_name(m);
         if (entry == NULL) {
@@ -192,6 +284,9 @@ fz_collect(void **out, size_t *out_size, fz_collect_stats *stats,
                 rc = add_entry(w, stats, entry, FZ_ENTRY_EXTENSION, 0, 0755,
                                file.data, file.size);
             }
+            if (rc == 0 && natives != NULL) {
+                rc = fz_natives_add_extension(natives, m->path, entry);
+            }
             if (rc < 0) {
                 goto done;
             }
@@ -199,6 +294,18 @@ fz_collect(void **out, size_t *out_size, fz_collect_stats *stats,
             continue;
         }
         rc = add_code(w, stats, m, entry, optimize, &code);
+        if (rc < 0) {
+            goto done;
+        }
+    }
+    if (natives != NULL) {
+        rc = add_natives(w, stats, natives, &file);
+        if (rc < 0) {
+            goto done;
+        }
+    }
+    if (files != NULL) {
+        rc = add_files(w, stats, files, &file);
         if (rc < 0) {
             goto done;
         }

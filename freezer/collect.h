@@ -6,6 +6,8 @@
 #define FZ_COLLECT_H
 
 #include "analyzer.h"
+#include "data.h"
+#include "natives.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +17,8 @@ typedef struct fz_collect_stats {
     size_t modules;     /* MODULE + PACKAGE entries */
     size_t sources;     /* SOURCE entries (the application's own code) */
     size_t extensions;  /* EXTENSION entries */
+    size_t native_libs; /* NATIVE_LIB entries (the library closure) */
+    size_t data_files;  /* DATA and METADATA entries from `files` */
     uint64_t raw_bytes; /* sum of entry sizes before compression */
     double compile_seconds;
     double write_seconds; /* the writer's finish: compression */
@@ -25,11 +29,19 @@ typedef struct fz_collect_stats {
  * keep the source of the application's own modules, add extension modules
  * (mode 0755), name the script the main entry, and produce the payload
  * (zstd level 19 with a dictionary): *out is malloc'd, owned by the caller.
+ * With `natives` (may be NULL), every extension's library closure goes
+ * into it and, after fz_natives_finish, its libraries become NATIVE_LIB
+ * entries (mode 0755) with the FZ_NATIVES_NEEDS_ENTRY table.
+ * `files` (may be NULL): package data, metadata and other extra files
+ * (extras.c), each read from disk into an entry of its kind; an entry that
+ * the modules already provide is skipped.
  * Errors: FZ_ESYNTAX (a module does not compile), FZ_EIO (a file cannot be
- * read), FZ_ENOMEM, and the writer's errors. *out is NULL on failure.
+ * read), FZ_ENOMEM, those of fz_natives_*, and the writer's errors. *out
+ * is NULL on failure.
  */
 int fz_collect(void **out, size_t *out_size, fz_collect_stats *stats,
-               const fz_graph *g, int optimize);
+               const fz_graph *g, int optimize, fz_natives *natives,
+               const fz_filelist *files);
 
 /*
  * The payload entry name of module `m`'s code ("a/b.pyc",

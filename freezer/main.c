@@ -4,7 +4,9 @@
  */
 #include "bundle.h"
 #include "fz_error.h"
+#include "fz_payload.h"
 #include "options.h"
+#include "report.h"
 
 #include <stdio.h>
 
@@ -32,6 +34,94 @@ print_modules(const fz_graph *g)
     }
 }
 
+/* The library closure (-v) and the glibc floor (always). */
+static void
+print_natives(const fz_freeze_result *r, const fz_options *opts)
+{
+    const fz_strvec *warnings = fz_natives_warnings(r->natives);
+    const char *floor = fz_natives_glibc_floor(r->natives);
+
+    if (opts->verbose) {
+        for (size_t i = 0; i < fz_natives_count(r->natives); i++) {
+            const fz_native *n = fz_natives_at(r->natives, i);
+
+            if (!n->is_extension) {
+                printf("  library   %s: %s (glibc %s)\n", n->entry, n->path,
+                       n->info.glibc ? n->info.glibc : "-");
+            }
+        }
+    }
+    for (size_t i = 0; i < warnings->count; i++) {
+        printf("warning: %s\n", warnings->items[i]);
+    }
+    if (floor != NULL) {
+        printf("runs on glibc >= %s", floor);
+        if (fz_natives_glibcxx_floor(r->natives) != NULL) {
+            printf(" (bundled libstdc++ provides GLIBCXX_%s)",
+                   fz_natives_glibcxx_floor(r->natives));
+        }
+        printf("\n");
+    }
+}
+
+/* -v: files beyond the modules, hooks, distributions, trace, sizes. */
+static void
+print_extras(const fz_freeze_result *r)
+{
+    const fz_extras *x = r->extras;
+    fz_report_size *sizes = NULL;
+    size_t nsizes = 0;
+
+    if (x == NULL) {
+        return;
+    }
+    printf("files:\n");
+    for (size_t i = 0; i < x->files.count; i++) {
+        printf("  %-9s %s: %s\n", fz_entry_kind_name(x->files.items[i].kind),
+               x->files.items[i].entry, x->files.items[i].reason);
+    }
+    for (size_t i = 0; i < x->hooks_applied.count; i++) {
+        printf("hook: %s\n", x->hooks_applied.items[i]);
+    }
+    for (size_t i = 0; i < x->dists_bundled.count; i++) {
+        printf("metadata: %s\n", x->dists_bundled.items[i]);
+    }
+    if (x->traced) {
+        printf("--trace (exit status %d) added %zu modules, %zu files\n",
+               x->trace_status, x->trace_modules.count, x->trace_files.count);
+        for (size_t i = 0; i < x->trace_modules.count; i++) {
+            printf("  trace module %s\n", x->trace_modules.items[i]);
+        }
+        for (size_t i = 0; i < x->trace_files.count; i++) {
+            printf("  trace file %s\n", x->trace_files.items[i]);
+        }
+    }
+    if (fz_report_sizes(&sizes, &nsizes, r->graph, x) == 0) {
+        printf("size by package (bytes on disk):\n");
+        for (size_t i = 0; i < nsizes && i < 20; i++) {
+            printf("  %10llu  %s (%zu files)\n", sizes[i].bytes,
+                   sizes[i].package, sizes[i].files);
+        }
+        fz_report_sizes_free(sizes, nsizes);
+    }
+    for (size_t i = 0; i < fz_graph_count(r->graph); i++) {
+        const fz_module *m = fz_graph_module(r->graph, i);
+
+        if (m->kind != FZ_MOD_MISSING) {
+            continue;
+        }
+        printf("missing%s %s, imported by", m->optional ? " (optional)" : "",
+               m->name);
+        for (size_t k = 0; k < m->importers.count; k++) {
+            printf("%s %s", k ? "," : "", m->importers.items[k]);
+        }
+        printf("%s\n", m->importers.count ? "" : " nothing (a root)");
+    }
+    if (r->report != NULL) {
+        printf("report: %s\n", r->report);
+    }
+}
+
 static void
 print_report(const fz_freeze_result *r, const fz_options *opts)
 {
@@ -45,6 +135,7 @@ print_report(const fz_freeze_result *r, const fz_options *opts)
         for (size_t i = 0; i < notes->count; i++) {
             printf("note: %s\n", notes->items[i]);
         }
+        print_extras(r);
         printf("raw size of the entries: %llu bytes\n",
                (unsigned long long)r->stats.raw_bytes);
         printf("time: analysis %.3f s, compile %.3f s, compression %.3f s, "
@@ -59,9 +150,11 @@ print_report(const fz_freeze_result *r, const fz_options *opts)
     print_size(stdout, r->size);
     printf(" (payload ");
     print_size(stdout, r->payload_size);
-    printf(", %zu entries: %zu modules, %zu sources, %zu extensions)\n",
+    printf(", %zu entries: %zu modules, %zu sources, %zu extensions, "
+           "%zu libraries)\n",
            r->stats.entries, r->stats.modules, r->stats.sources,
-           r->stats.extensions);
+           r->stats.extensions, r->stats.native_libs);
+    print_natives(r, opts);
     if (warnings->count > 0) {
         printf("%zu warning%s:\n", warnings->count,
                warnings->count == 1 ? "" : "s");
@@ -107,6 +200,23 @@ main(int argc, char **argv)
     cfg.excludes = (const char *const *)opts.excludes.items;
     cfg.exclude_count = opts.excludes.count;
     cfg.optimize = opts.optimize;
+    cfg.exclude_binaries = (const char *const *)opts.exclude_binaries.items;
+    cfg.exclude_binary_count = opts.exclude_binaries.count;
+    cfg.add_binaries = (const char *const *)opts.add_binaries.items;
+    cfg.add_binary_count = opts.add_binaries.count;
+    cfg.max_glibc = opts.max_glibc;
+    cfg.extras.add_data = &opts.add_data;
+    cfg.extras.exclude_data = &opts.exclude_data;
+    cfg.extras.collect_data = &opts.collect_data;
+    cfg.extras.collect_submods = &opts.collect_submods;
+    cfg.extras.collect_all = &opts.collect_all;
+    cfg.extras.copy_metadata = &opts.copy_metadata;
+    cfg.extras.recursive_meta = &opts.recursive_meta;
+    cfg.extras.hooks_dirs = &opts.hooks_dirs;
+    cfg.extras.trace = opts.trace;
+    cfg.extras.trace_argv = (const char *const *)opts.trace_argv;
+    cfg.extras.trace_argc = (size_t)opts.trace_argc;
+    cfg.write_report = 1;
     rc = fz_freeze(&r, &cfg);
     if (rc < 0) {
         fflush(stdout);

@@ -21,6 +21,22 @@ static const char usage[] =
     "  --onefile             one executable file (the default)\n"
     "  --hidden-import MOD   also bundle MOD (repeatable)\n"
     "  --exclude-module MOD  leave MOD and its submodules out (repeatable)\n"
+    "  --add-binary SRC:DEST bundle the shared library SRC (and what it\n"
+    "                        needs) in directory DEST of the bundle\n"
+    "  --exclude-binary GLOB do not bundle shared libraries matching GLOB\n"
+    "  --max-glibc X.Y       fail when a bundled file needs a newer glibc\n"
+    "  --add-data SRC:DEST   bundle file, directory or glob SRC in DEST\n"
+    "                        ('.' is the bundle root; repeatable)\n"
+    "  --exclude-data GLOB   leave out package data matching GLOB\n"
+    "  --collect-data PKG    all data of PKG, subpackages included\n"
+    "  --collect-submodules PKG  every submodule of PKG\n"
+    "  --collect-all PKG     submodules, data and metadata of PKG\n"
+    "  --copy-metadata DIST  bundle the metadata of distribution DIST\n"
+    "  --recursive-copy-metadata DIST  ... and of what DIST requires\n"
+    "  --additional-hooks-dir DIR  hook files (<module>.toml) in DIR\n"
+    "  --trace               run the program once (with the arguments after\n"
+    "                        'script.py --') and bundle what it imported and\n"
+    "                        opened\n"
     "  --python PATH         target interpreter whose site-packages are used\n"
     "                        (default: $VIRTUAL_ENV/bin/python, else the\n"
     "                        Python freeze was built for)\n"
@@ -39,6 +55,16 @@ fz_options_dispose(fz_options *opts)
 {
     fz_strvec_dispose(&opts->hidden_imports);
     fz_strvec_dispose(&opts->excludes);
+    fz_strvec_dispose(&opts->exclude_binaries);
+    fz_strvec_dispose(&opts->add_binaries);
+    fz_strvec_dispose(&opts->add_data);
+    fz_strvec_dispose(&opts->exclude_data);
+    fz_strvec_dispose(&opts->collect_data);
+    fz_strvec_dispose(&opts->collect_submods);
+    fz_strvec_dispose(&opts->collect_all);
+    fz_strvec_dispose(&opts->copy_metadata);
+    fz_strvec_dispose(&opts->recursive_meta);
+    fz_strvec_dispose(&opts->hooks_dirs);
 }
 
 enum {
@@ -53,7 +79,19 @@ enum {
     O_QUIET,
     O_HELP,
     O_VERSION,
-    O_ONEFILE
+    O_ONEFILE,
+    O_EXCLUDE_BINARY,
+    O_ADD_BINARY,
+    O_MAX_GLIBC,
+    O_ADD_DATA,
+    O_EXCLUDE_DATA,
+    O_COLLECT_DATA,
+    O_COLLECT_SUBMODS,
+    O_COLLECT_ALL,
+    O_COPY_METADATA,
+    O_RECURSIVE_META,
+    O_HOOKS_DIR,
+    O_TRACE
 };
 
 static const struct {
@@ -77,6 +115,18 @@ static const struct {
     {"--help", O_HELP, 0},
     {"--version", O_VERSION, 0},
     {"--onefile", O_ONEFILE, 0},
+    {"--exclude-binary", O_EXCLUDE_BINARY, 1},
+    {"--add-binary", O_ADD_BINARY, 1},
+    {"--max-glibc", O_MAX_GLIBC, 1},
+    {"--add-data", O_ADD_DATA, 1},
+    {"--exclude-data", O_EXCLUDE_DATA, 1},
+    {"--collect-data", O_COLLECT_DATA, 1},
+    {"--collect-submodules", O_COLLECT_SUBMODS, 1},
+    {"--collect-all", O_COLLECT_ALL, 1},
+    {"--copy-metadata", O_COPY_METADATA, 1},
+    {"--recursive-copy-metadata", O_RECURSIVE_META, 1},
+    {"--additional-hooks-dir", O_HOOKS_DIR, 1},
+    {"--trace", O_TRACE, 0},
 };
 
 static int
@@ -126,6 +176,57 @@ apply(fz_options *o, int id, const char *opt, const char *value)
         break;
     case O_ONEFILE:
         break;
+    case O_EXCLUDE_BINARY:
+        return fz_strvec_push(&o->exclude_binaries, value);
+    case O_ADD_BINARY:
+        if (strchr(value, ':') == NULL || value[0] == ':') {
+            return fz_error_set(FZ_EINVAL,
+                                "argument --add-binary: expected SRC:DEST, "
+                                "got '%s'",
+                                value);
+        }
+        return fz_strvec_push(&o->add_binaries, value);
+    case O_MAX_GLIBC: {
+        const char *p = value;
+
+        /* X.Y: digits, one dot, digits */
+        while (*p >= '0' && *p <= '9') {
+            p++;
+        }
+        if (p == value || *p != '.' || p[1] < '0' || p[1] > '9' ||
+            strspn(p + 1, "0123456789") != strlen(p + 1)) {
+            return fz_error_set(FZ_EINVAL,
+                                "argument --max-glibc: expected X.Y, got '%s'",
+                                value);
+        }
+        o->max_glibc = value;
+        break;
+    }
+    case O_ADD_DATA:
+        if (strchr(value, ':') == NULL || value[0] == ':') {
+            return fz_error_set(FZ_EINVAL,
+                                "argument --add-data: expected SRC:DEST, "
+                                "got '%s'",
+                                value);
+        }
+        return fz_strvec_push(&o->add_data, value);
+    case O_EXCLUDE_DATA:
+        return fz_strvec_push(&o->exclude_data, value);
+    case O_COLLECT_DATA:
+        return fz_strvec_push(&o->collect_data, value);
+    case O_COLLECT_SUBMODS:
+        return fz_strvec_push(&o->collect_submods, value);
+    case O_COLLECT_ALL:
+        return fz_strvec_push(&o->collect_all, value);
+    case O_COPY_METADATA:
+        return fz_strvec_push(&o->copy_metadata, value);
+    case O_RECURSIVE_META:
+        return fz_strvec_push(&o->recursive_meta, value);
+    case O_HOOKS_DIR:
+        return fz_strvec_push(&o->hooks_dirs, value);
+    case O_TRACE:
+        o->trace = 1;
+        break;
     default:
         return fz_error_set(FZ_EINVAL, "unrecognized option '%s'", opt);
     }
@@ -146,6 +247,12 @@ fz_options_parse(fz_options *out, int argc, char **argv)
         size_t n;
         int found = 0;
 
+        if (strcmp(arg, "--") == 0 && out->script != NULL) {
+            /* "script.py -- ARGS": the arguments of the --trace run */
+            out->trace_argv = argv + i + 1;
+            out->trace_argc = argc - i - 1;
+            break;
+        }
         if (only_args || arg[0] != '-' || strcmp(arg, "-") == 0) {
             if (out->script != NULL) {
                 rc = fz_error_set(FZ_EINVAL,

@@ -15,6 +15,21 @@ typedef struct fz_options {
     const char *python;       /* --python */
     fz_strvec hidden_imports; /* --hidden-import, in order */
     fz_strvec excludes;       /* --exclude-module, in order */
+    fz_strvec exclude_binaries; /* --exclude-binary GLOB */
+    fz_strvec add_binaries;     /* --add-binary SRC:DEST */
+    const char *max_glibc;      /* --max-glibc X.Y */
+    fz_strvec add_data;        /* --add-data SRC:DEST */
+    fz_strvec exclude_data;    /* --exclude-data GLOB */
+    fz_strvec collect_data;    /* --collect-data PKG */
+    fz_strvec collect_submods; /* --collect-submodules PKG */
+    fz_strvec collect_all;     /* --collect-all PKG */
+    fz_strvec copy_metadata;   /* --copy-metadata DIST */
+    fz_strvec recursive_meta;  /* --recursive-copy-metadata DIST */
+    fz_strvec hooks_dirs;      /* --additional-hooks-dir DIR */
+    int trace;                 /* --trace */
+    char **trace_argv;         /* after "script --": the traced run's
+                                  arguments (borrowed from argv) */
+    int trace_argc;
     int optimize;             /* --optimize 0..2 (default 0) */
     int verbose;              /* -v */
     int quiet;                /* -q */

@@ -8,8 +8,11 @@
 
 #include <assert.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <zdict.h>
 #include <zstd.h>
@@ -26,6 +29,8 @@
  * dictionary size). */
 #define SAMPLE_MAX (128 * 1024)
 #define SAMPLES_TOTAL_MAX ((size_t)32 * 1024 * 1024)
+/* Most compression threads used when the caller leaves it to us. */
+#define THREADS_MAX 8
 /* Longest part of a name quoted in an error message. */
 #define QUOTE_MAX 200
 
@@ -37,16 +42,10 @@ typedef struct wentry {
     uint32_t mode;
     uint8_t *data;
     size_t size;
-    /* Filled by finish: the entry compressed alone (or raw) in `plain`,
-     * and, when smaller, with the dictionary in `alt` (alt_size 0: not). */
-    fz_compression plain_compression;
-    size_t plain_offset;
-    size_t plain_size;
-    size_t alt_offset;
-    size_t alt_size;
-    /* The choice made, offset relative to the data region. */
+    /* Filled by finish: the stored form; `out` is NULL when stored raw. */
     fz_compression compression;
-    uint64_t offset;
+    uint8_t *out;
+    uint64_t offset; /* relative to the data region */
     uint64_t stored_size;
 } wentry;
 
@@ -171,6 +170,7 @@ fz_payload_writer_free(fz_payload_writer *w)
     for (size_t i = 0; i < w->count; i++) {
         free(w->entries[i].name);
         free(w->entries[i].data);
+        free(w->entries[i].out);
     }
     free(w->entries);
     free(w->main_name);
@@ -396,11 +396,30 @@ zstd_error(size_t r, const char *what, const wentry *e)
                         ZSTD_getErrorName(r));
 }
 
-static int
-set_params(ZSTD_CCtx *cctx, int level)
-{
-    size_t r = ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
+/* What one compression thread shares with the others. */
+typedef struct job {
+    fz_payload_writer *w;
+    const ZSTD_CDict *cdict; /* NULL: no dictionary */
+    const size_t *order;     /* entry indexes, largest first */
+    atomic_size_t *next;     /* the next position in `order` to take */
+    atomic_int *failed;      /* set by the first thread that fails */
+    /* The first failure of this thread, reported by finish. */
+    int status;
+    size_t zstd_code;
+    size_t failed_entry;
+} job;
 
+static size_t
+make_cctx(ZSTD_CCtx **out, int level, const ZSTD_CDict *cdict)
+{
+    ZSTD_CCtx *cctx = ZSTD_createCCtx();
+    size_t r;
+
+    *out = NULL;
+    if (cctx == NULL) {
+        return (size_t)-ZSTD_error_memory_allocation;
+    }
+    r = ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
     if (!ZSTD_isError(r)) {
         r = ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 0);
     }
@@ -411,104 +430,224 @@ set_params(ZSTD_CCtx *cctx, int level)
         /* One dictionary per payload: its id would only cost 4 bytes. */
         r = ZSTD_CCtx_setParameter(cctx, ZSTD_c_dictIDFlag, 0);
     }
-    if (ZSTD_isError(r)) {
-        return fz_error_set(FZ_EFAIL, "zstd parameters: %s",
-                            ZSTD_getErrorName(r));
+    if (!ZSTD_isError(r) && cdict != NULL) {
+        r = ZSTD_CCtx_refCDict(cctx, cdict);
     }
+    if (ZSTD_isError(r)) {
+        ZSTD_freeCCtx(cctx);
+        return r;
+    }
+    *out = cctx;
     return 0;
 }
 
 /*
- * Append entry e compressed on its own to `plain` (raw when zstd does not
- * make it smaller) and, for code entries when a dictionary exists and does
- * better, compressed with it to `alt`. finish decides which to keep.
+ * Compress entry e once: code entries with the dictionary when there is
+ * one, the others alone. Kept raw when zstd does not make it smaller. The
+ * result depends only on the entry, the level and the dictionary, so the
+ * payload is the same whatever thread did the work.
  */
-static int
-store_entry(ZSTD_CCtx *cctx, ZSTD_CCtx *dict_cctx, wentry *e, bytes *plain,
-            bytes *alt)
+static size_t
+compress_entry(ZSTD_CCtx *plain, ZSTD_CCtx *with_dict, wentry *e)
 {
-    size_t bound = ZSTD_compressBound(e->size);
+    ZSTD_CCtx *cctx = with_dict != NULL && is_code(e) ? with_dict : plain;
+    size_t bound;
     size_t n;
-    int rc;
 
-    if (ZSTD_isError(bound)) {
-        return zstd_error(bound, "bound", e);
-    }
-    rc = bytes_reserve(plain, bound > e->size ? bound : e->size);
-    if (rc < 0) {
-        return rc;
-    }
-    e->plain_offset = plain->size;
-    e->plain_compression = FZ_COMPRESSION_RAW;
-    e->plain_size = e->size;
-    e->alt_size = 0;
+    free(e->out);
+    e->out = NULL;
+    e->compression = FZ_COMPRESSION_RAW;
+    e->stored_size = e->size;
     if (e->size == 0) {
         return 0;
     }
-    n = ZSTD_compress2(cctx, plain->data + plain->size, bound, e->data,
-                       e->size);
+    bound = ZSTD_compressBound(e->size);
+    if (ZSTD_isError(bound)) {
+        return bound;
+    }
+    e->out = malloc(bound);
+    if (e->out == NULL) {
+        return (size_t)-ZSTD_error_memory_allocation;
+    }
+    n = ZSTD_compress2(cctx, e->out, bound, e->data, e->size);
     if (ZSTD_isError(n)) {
-        return zstd_error(n, "compression", e);
+        return n;
     }
     if (n < e->size) {
-        e->plain_compression = FZ_COMPRESSION_ZSTD;
-        e->plain_size = n;
+        e->compression =
+            cctx == plain ? FZ_COMPRESSION_ZSTD : FZ_COMPRESSION_ZSTD_DICT;
+        e->stored_size = n;
     } else {
-        memcpy(plain->data + plain->size, e->data, e->size);
-    }
-    plain->size += e->plain_size;
-    if (dict_cctx == NULL || !is_code(e)) {
-        return 0;
-    }
-    rc = bytes_reserve(alt, bound);
-    if (rc < 0) {
-        return rc;
-    }
-    n = ZSTD_compress2(dict_cctx, alt->data + alt->size, bound, e->data,
-                       e->size);
-    if (ZSTD_isError(n)) {
-        return zstd_error(n, "compression with dictionary", e);
-    }
-    if (n < e->plain_size) {
-        e->alt_offset = alt->size;
-        e->alt_size = n;
-        alt->size += n;
+        free(e->out);
+        e->out = NULL;
     }
     return 0;
 }
 
+/* A compression thread: takes entries until none is left or one fails. */
+static void *
+compress_worker(void *arg)
+{
+    job *j = arg;
+    ZSTD_CCtx *plain = NULL;
+    ZSTD_CCtx *with_dict = NULL;
+    size_t r;
+
+    r = make_cctx(&plain, j->w->opts.level, NULL);
+    if (!ZSTD_isError(r) && j->cdict != NULL) {
+        r = make_cctx(&with_dict, j->w->opts.level, j->cdict);
+    }
+    while (!ZSTD_isError(r) && !atomic_load(j->failed)) {
+        size_t k = atomic_fetch_add(j->next, 1);
+        size_t i;
+
+        if (k >= j->w->count) {
+            break;
+        }
+        i = j->order[k];
+        r = compress_entry(plain, with_dict, &j->w->entries[i]);
+        if (ZSTD_isError(r)) {
+            j->failed_entry = i;
+        }
+    }
+    if (ZSTD_isError(r)) {
+        j->status = -1;
+        j->zstd_code = r;
+        atomic_store(j->failed, 1);
+    }
+    ZSTD_freeCCtx(with_dict);
+    ZSTD_freeCCtx(plain);
+    return NULL;
+}
+
+/* The entries that larger_first compares (qsort has no context). */
+static const wentry *sort_entries;
+
+static int
+larger_first(const void *a, const void *b)
+{
+    size_t x = sort_entries[*(const size_t *)a].size;
+    size_t y = sort_entries[*(const size_t *)b].size;
+
+    if (x != y) {
+        return x < y ? 1 : -1;
+    }
+    return (*(const size_t *)a > *(const size_t *)b) -
+           (*(const size_t *)a < *(const size_t *)b);
+}
+
+static size_t
+thread_count(const fz_payload_writer *w)
+{
+    size_t n = w->opts.threads;
+
+    if (n == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+        n = cpus > 0 ? (size_t)cpus : 1;
+        n = n < THREADS_MAX ? n : THREADS_MAX;
+    }
+    /* A thread per entry at most: more would only wait. */
+    if (n > w->count) {
+        n = w->count;
+    }
+    return n ? n : 1;
+}
+
 /*
- * Choose each entry's stored form and its offset in the data region. The
- * dictionary is kept only when what it saves exceeds its own size.
+ * Compress every entry on thread_count() threads (the calling one among
+ * them). Errors carry the entry's name, set on the calling thread.
+ */
+static int
+compress_all(fz_payload_writer *w, const ZSTD_CDict *cdict)
+{
+    size_t n = thread_count(w);
+    atomic_size_t next;
+    atomic_int failed;
+    pthread_t *threads = NULL;
+    size_t *order = NULL;
+    job *jobs = NULL;
+    size_t started = 0;
+    int rc = 0;
+
+    atomic_init(&next, 0);
+    atomic_init(&failed, 0);
+    threads = calloc(n, sizeof(*threads));
+    jobs = calloc(n, sizeof(*jobs));
+    order = calloc(w->count ? w->count : 1, sizeof(*order));
+    if (threads == NULL || jobs == NULL || order == NULL) {
+        rc = fz_error_set(FZ_ENOMEM, "payload: out of memory");
+        goto done;
+    }
+    /* Largest first, so one big library does not finish last alone. The
+     * order changes who does what, never the bytes. */
+    for (size_t i = 0; i < w->count; i++) {
+        order[i] = i;
+    }
+    sort_entries = w->entries;
+    qsort(order, w->count, sizeof(*order), larger_first);
+    sort_entries = NULL;
+    for (size_t t = 0; t < n; t++) {
+        jobs[t].w = w;
+        jobs[t].cdict = cdict;
+        jobs[t].order = order;
+        jobs[t].next = &next;
+        jobs[t].failed = &failed;
+        jobs[t].failed_entry = SIZE_MAX;
+    }
+    /* Thread 0 is this one; a thread that cannot start leaves its share
+     * to the others. */
+    for (size_t t = 1; t < n; t++) {
+        if (pthread_create(&threads[t], NULL, compress_worker, &jobs[t]) != 0) {
+            break;
+        }
+        started = t;
+    }
+    compress_worker(&jobs[0]);
+    for (size_t t = 1; t <= started; t++) {
+        pthread_join(threads[t], NULL);
+    }
+    for (size_t t = 0; t < n && rc == 0; t++) {
+        if (jobs[t].status < 0) {
+            if (jobs[t].failed_entry == SIZE_MAX) {
+                rc = fz_error_set(ZSTD_getErrorCode(jobs[t].zstd_code) ==
+                                          ZSTD_error_memory_allocation
+                                      ? FZ_ENOMEM
+                                      : FZ_EFAIL,
+                                  "zstd: %s",
+                                  ZSTD_getErrorName(jobs[t].zstd_code));
+            } else {
+                rc = zstd_error(jobs[t].zstd_code, "compression",
+                                &w->entries[jobs[t].failed_entry]);
+            }
+        }
+    }
+done:
+    free(threads);
+    free(jobs);
+    free(order);
+    return rc;
+}
+
+/*
+ * Lay the entries out in index order. The dictionary is dropped when no
+ * entry came out smaller with it.
  */
 static uint64_t
-choose_storage(fz_payload_writer *w, bytes *dict)
+layout(fz_payload_writer *w, bytes *dict)
 {
-    uint64_t saved = 0;
     uint64_t offset = 0;
-    int use_dict;
+    int used = 0;
 
     for (size_t i = 0; i < w->count; i++) {
-        const wentry *e = &w->entries[i];
-        if (e->alt_size > 0) {
-            saved += e->plain_size - e->alt_size;
-        }
-    }
-    use_dict = dict->size > 0 && saved > dict->size;
-    if (!use_dict) {
-        dict->size = 0;
-    }
-    for (size_t i = 0; i < w->count; i++) {
         wentry *e = &w->entries[i];
-        if (use_dict && e->alt_size > 0) {
-            e->compression = FZ_COMPRESSION_ZSTD_DICT;
-            e->stored_size = e->alt_size;
-        } else {
-            e->compression = e->plain_compression;
-            e->stored_size = e->plain_size;
-        }
+
+        used |= e->compression == FZ_COMPRESSION_ZSTD_DICT;
         e->offset = offset;
         offset += e->stored_size;
+    }
+    if (!used) {
+        dict->size = 0;
     }
     return offset;
 }
@@ -517,18 +656,13 @@ int
 fz_payload_writer_finish(fz_payload_writer *w, void **out, size_t *out_size)
 {
     bytes dict = {0};
-    bytes plain = {0};
-    bytes alt = {0};
     uint64_t data_size;
-    ZSTD_CCtx *cctx = NULL;
-    ZSTD_CCtx *dcctx = NULL;
     ZSTD_CDict *cdict = NULL;
     uint8_t *buf = NULL;
     uint64_t strings_size = 0;
     uint64_t strings_offset, dict_offset, data_offset, total;
     uint32_t main_entry = FZ_PAYLOAD_NO_MAIN;
     XXH3_state_t *state = NULL;
-    size_t r;
     int rc;
 
     assert(out != NULL && out_size != NULL);
@@ -558,15 +692,6 @@ fz_payload_writer_finish(fz_payload_writer *w, void **out, size_t *out_size)
         goto done;
     }
 
-    cctx = ZSTD_createCCtx();
-    if (cctx == NULL) {
-        rc = fz_error_set(FZ_ENOMEM, "zstd: out of memory");
-        goto done;
-    }
-    rc = set_params(cctx, w->opts.level);
-    if (rc < 0) {
-        goto done;
-    }
     if (w->opts.use_dictionary) {
         rc = train_dictionary(w, &dict);
         if (rc < 0) {
@@ -574,31 +699,18 @@ fz_payload_writer_finish(fz_payload_writer *w, void **out, size_t *out_size)
         }
     }
     if (dict.size > 0) {
-        dcctx = ZSTD_createCCtx();
         cdict = ZSTD_createCDict(dict.data, dict.size, w->opts.level);
-        if (dcctx == NULL || cdict == NULL) {
+        if (cdict == NULL) {
             rc = fz_error_set(FZ_ENOMEM, "zstd dictionary: out of memory");
             goto done;
         }
-        rc = set_params(dcctx, w->opts.level);
-        if (rc < 0) {
-            goto done;
-        }
-        r = ZSTD_CCtx_refCDict(dcctx, cdict);
-        if (ZSTD_isError(r)) {
-            rc = fz_error_set(FZ_EFAIL, "zstd dictionary: %s",
-                              ZSTD_getErrorName(r));
-            goto done;
-        }
     }
-    for (size_t i = 0; i < w->count; i++) {
-        rc = store_entry(cctx, dcctx, &w->entries[i], &plain, &alt);
-        if (rc < 0) {
-            goto done;
-        }
+    rc = compress_all(w, cdict);
+    if (rc < 0) {
+        goto done;
     }
-    /* At most plain.size + alt.size, which fit in memory. */
-    data_size = choose_storage(w, &dict);
+    /* The stored sizes sum to less than the raw ones, which fit. */
+    data_size = layout(w, &dict);
 
     /* Layout; each sum is checked before it is made. */
     if (w->count >
@@ -664,9 +776,7 @@ fz_payload_writer_finish(fz_payload_writer *w, void **out, size_t *out_size)
     }
     for (size_t i = 0; i < w->count; i++) {
         const wentry *e = &w->entries[i];
-        const uint8_t *src = e->compression == FZ_COMPRESSION_ZSTD_DICT
-                                 ? alt.data + e->alt_offset
-                                 : plain.data + e->plain_offset;
+        const uint8_t *src = e->out != NULL ? e->out : e->data;
         if (e->stored_size > 0) {
             memcpy(buf + data_offset + e->offset, src, (size_t)e->stored_size);
         }
@@ -691,10 +801,6 @@ done:
     XXH3_freeState(state);
     free(buf);
     ZSTD_freeCDict(cdict);
-    ZSTD_freeCCtx(dcctx);
-    ZSTD_freeCCtx(cctx);
-    free(alt.data);
-    free(plain.data);
     free(dict.data);
     return rc;
 }

@@ -78,6 +78,10 @@
  *   - NATIVE_LIB "libfoo.so.1" or "pkg.libs/libbar.so" (extracted)
  *   - DATA     any other file, e.g. "pkg/data/grammar.txt" (extracted)
  *   - METADATA "foo-1.0.dist-info/METADATA" (extracted)
+ *   - DATA ".freeze/needs": the bundled libraries each extension or
+ *     library needs, "<entry>\t<dep>\t<dep>...\n" per line, dependencies
+ *     first; the runtime dlopens them before the extension
+ *     (docs/internals.md, "Native libraries")
  * A namespace package is a directory prefix with no __init__ entry.
  * The __main__ script is a MODULE entry named after the script
  * ("hello.pyc"); main_entry points at it.
@@ -257,6 +261,8 @@ typedef struct fz_payload_writer_options {
     int level;           /* zstd level; 0 means the default (19) */
     int use_dictionary;  /* train a dictionary on MODULE/PACKAGE entries */
     size_t dict_max;     /* dictionary capacity; 0 means 112 KiB */
+    unsigned threads;    /* compression threads; 0: one per CPU, up to 8.
+                            The output does not depend on it. */
 } fz_payload_writer_options;
 
 int fz_payload_writer_new(fz_payload_writer **out,

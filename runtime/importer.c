@@ -6,6 +6,8 @@
 
 #include "fz_error.h"
 #include "names.h"
+#include "natives.h"
+#include "compat.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -525,6 +527,51 @@ importer_create_module(Importer *self, PyObject *spec)
     Py_RETURN_NONE;
 }
 
+/*
+ * The entry of a spec: by its loader_state (a path "a/b/c" that the
+ * path-entry finder set because the module's name does not match where it
+ * was found, e.g. a vendored package imported under an alias), else by name.
+ */
+static int
+require_spec(Importer *self, PyObject *spec, PyObject *name,
+             fz_module_info *info, char **path, size_t *path_size)
+{
+    PyObject *state = PyObject_GetAttrString(spec, "loader_state");
+    const char *s;
+    Py_ssize_t n;
+    int rc;
+
+    if (!state || !PyUnicode_Check(state) ||
+        !(s = PyUnicode_AsUTF8AndSize(state, &n))) {
+        PyErr_Clear();
+        Py_XDECREF(state);
+        return require_name(self, name, info, path, path_size);
+    }
+    memset(info, 0, sizeof(*info));
+    *path = malloc((size_t)n + 1);
+    if (!*path) {
+        Py_DECREF(state);
+        PyErr_NoMemory();
+        return -1;
+    }
+    memcpy(*path, s, (size_t)n + 1);
+    *path_size = (size_t)n;
+    Py_DECREF(state);
+    rc = fz_names_lookup(info, self->payload, *path, *path_size);
+    if (rc == FZ_OK) {
+        return 1;
+    }
+    free(*path);
+    *path = NULL;
+    if (rc == FZ_ENOMEM) {
+        PyErr_NoMemory();
+    } else {
+        PyErr_Format(PyExc_ImportError, "no module named %R in the bundle",
+                     name);
+    }
+    return -1;
+}
+
 static PyObject *
 importer_exec_module(Importer *self, PyObject *module)
 {
@@ -548,7 +595,7 @@ importer_exec_module(Importer *self, PyObject *module)
     if (!name) {
         goto done;
     }
-    found = require_name(self, name, &info, &mpath, &mpath_size);
+    found = require_spec(self, spec, name, &info, &mpath, &mpath_size);
     if (found < 0) {
         goto done;
     }
@@ -580,6 +627,12 @@ importer_exec_module(Importer *self, PyObject *module)
         Py_DECREF(r);
         r = Py_None;
         Py_INCREF(r);
+        if (fz_natives_module_loaded(name, module) < 0) {
+            Py_CLEAR(r); /* ctypes: find bundled libraries */
+        }
+        if (r && fz_compat_module_loaded(name, module, (PyObject *)self) < 0) {
+            Py_CLEAR(r); /* pkg_resources: know the importer */
+        }
     }
 done:
     fz_module_info_clear(&info);
@@ -891,6 +944,21 @@ static PyType_Spec importer_spec = {"_fzimport.FzImporter", sizeof(Importer), 0,
 
 /* ----------------------------------------------------------- PathFinder */
 
+/* Is the dotted `name` the entry path `path` ("a.b" and "a/b")? */
+static int
+name_is_path(const char *name, size_t n, const char *path, size_t path_size)
+{
+    if (n != path_size) {
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (name[i] != (path[i] == '/' ? '.' : path[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static PyObject *
 finder_find_spec(PathFinder *self, PyObject *args, PyObject *kwargs)
 {
@@ -934,6 +1002,17 @@ finder_find_spec(PathFinder *self, PyObject *args, PyObject *kwargs)
         fz_names_lookup(&info, self->importer->payload, mpath, mpath_size)) {
     case FZ_OK:
         spec = make_spec(self->importer, fullname, &info, mpath, mpath_size);
+        if (spec && !name_is_path(name, (size_t)n, mpath, mpath_size)) {
+            /* found under an alias: exec_module goes by this path */
+            PyObject *state =
+                PyUnicode_FromStringAndSize(mpath, (Py_ssize_t)mpath_size);
+
+            if (!state ||
+                PyObject_SetAttrString(spec, "loader_state", state) < 0) {
+                Py_CLEAR(spec);
+            }
+            Py_XDECREF(state);
+        }
         goto done;
     case FZ_ENOMEM:
         PyErr_NoMemory();
@@ -1252,8 +1331,8 @@ fz_importer_install(fz_payload *p, const fz_bundle *b, const char *argv0)
     self->root =
         PyUnicode_DecodeFSDefaultAndSize(b->root, (Py_ssize_t)b->root_size);
     self->module_spec = import_attr("_frozen_importlib", "ModuleSpec");
-    self->ext_loader =
-        import_attr("_frozen_importlib_external", "ExtensionFileLoader");
+    /* ExtensionFileLoader that first loads the bundled libraries */
+    self->ext_loader = fz_natives_loader_type(p, b);
     self->fix_filename = import_attr("_imp", "_fix_co_filename");
     self->finder_type = PyType_FromSpec(&finder_spec);
     self->reader_type = PyType_FromSpec(&reader_spec);
@@ -1343,4 +1422,70 @@ fz_importer_main_code(PyObject *importer, PyObject **file)
 done:
     fz_module_info_clear(&info);
     return code;
+}
+
+/*
+ * io.open_code hook: the source of a bundled app module, when asked for its
+ * __file__ (<root>/a/b.py, never on disk), else the file itself. runpy's
+ * run_path uses io.open_code, and multiprocessing's spawn and forkserver
+ * children run the program's main script through it as __mp_main__.
+ */
+static PyObject *
+open_code_hook(PyObject *path, void *data)
+{
+    Importer *self = data;
+    PyObject *path_bytes = NULL;
+    PyObject *root_bytes = NULL;
+    PyObject *bytes = NULL;
+    PyObject *io = NULL;
+    PyObject *f = NULL;
+    const char *p, *r;
+    Py_ssize_t n, rn;
+    fz_entry e;
+
+    if (!PyUnicode_FSConverter(path, &path_bytes) ||
+        !PyUnicode_FSConverter(self->root, &root_bytes)) {
+        goto done;
+    }
+    p = PyBytes_AS_STRING(path_bytes);
+    n = PyBytes_GET_SIZE(path_bytes);
+    r = PyBytes_AS_STRING(root_bytes);
+    rn = PyBytes_GET_SIZE(root_bytes);
+    if (n > rn + 1 && memcmp(p, r, (size_t)rn) == 0 && p[rn] == '/' &&
+        clean_relative(p + rn + 1, (size_t)(n - rn - 1)) &&
+        fz_payload_find(self->payload, p + rn + 1, (size_t)(n - rn - 1), &e) ==
+            FZ_OK &&
+        e.kind == FZ_ENTRY_SOURCE) {
+        bytes = read_entry(self, &e);
+    }
+    io = PyImport_ImportModule("_io");
+    if (!io) {
+        goto done;
+    }
+    if (bytes) {
+        f = PyObject_CallMethod(io, "BytesIO", "O", bytes);
+    } else if (!PyErr_Occurred()) {
+        f = PyObject_CallMethod(io, "open", "Os", path, "rb");
+    }
+done:
+    Py_XDECREF(io);
+    Py_XDECREF(path_bytes);
+    Py_XDECREF(root_bytes);
+    Py_XDECREF(bytes);
+    return f;
+}
+
+int
+fz_importer_install_open_code(PyObject *importer)
+{
+    /* The hook outlives the interpreter: it keeps its importer. */
+    Py_INCREF(importer);
+    if (PyFile_SetOpenCodeHook(open_code_hook, importer) < 0) {
+        Py_DECREF(importer);
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_RuntimeError, "cannot set open_code hook");
+        }
+        return -1;
+    }
+    return 0;
 }

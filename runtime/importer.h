@@ -30,6 +30,16 @@ PyObject *fz_importer_install(fz_payload *p, const fz_bundle *b,
 int fz_importer_install_path_hook(PyObject *importer);
 
 /*
+ * Route io.open_code through the importer (once per process, after the
+ * main phase): a path naming a bundled SOURCE entry, <root>/a/b.py, opens
+ * that source from the payload, so runpy.run_path(__file__) works, as
+ * multiprocessing's spawn and forkserver children need for __mp_main__;
+ * any other path opens the file. The hook keeps a reference to the
+ * importer. 0, or -1 with an exception set.
+ */
+int fz_importer_install_open_code(PyObject *importer);
+
+/*
  * The __main__ code object (co_filename fixed to *file) and its __file__,
  * <root>/<script>.py, as new references. NULL with an exception set when
  * the payload has no main entry or it is damaged.

@@ -6,12 +6,14 @@
 #include <Python.h>
 
 #include "bundle.h"
+#include "child.h"
 #include "elf_section.h"
 #include "fz_error.h"
 #include "fz_payload.h"
 #include "fz_platform.h"
 #include "importer.h"
 
+#include <assert.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -209,12 +211,186 @@ done:
     return status;
 }
 
+/* module.name as a new reference, or NULL with an exception set. */
+static PyObject *
+import_attr(const char *module, const char *name)
+{
+    PyObject *mod = PyImport_ImportModule(module);
+    PyObject *r = NULL;
+
+    if (mod) {
+        r = PyObject_GetAttrString(mod, name);
+        Py_DECREF(mod);
+    }
+    return r;
+}
+
+/* An int, or None for -1 (spawn_main's optional arguments). */
+static PyObject *
+int_or_none(int value)
+{
+    if (value < 0) {
+        Py_RETURN_NONE;
+    }
+    return PyLong_FromLong(value);
+}
+
+/* ast.literal_eval of `n` bytes of argv: never eval. */
+static PyObject *
+literal(PyObject *literal_eval, const char *s, size_t n)
+{
+    PyObject *text = NULL;
+    PyObject *r = NULL;
+
+    if (n > (size_t)PY_SSIZE_T_MAX) {
+        return PyErr_NoMemory();
+    }
+    text = PyUnicode_DecodeFSDefaultAndSize(s, (Py_ssize_t)n);
+    if (text) {
+        r = PyObject_CallOneArg(literal_eval, text);
+        Py_DECREF(text);
+    }
+    return r;
+}
+
+/*
+ * Run the stdlib helper that `c` names (child.h) instead of the program,
+ * as `python3 -c` runs it: same call, same arguments, exceptions and
+ * SystemExit handled like the program's. The exit status.
+ */
+static int
+run_child(const fz_child *c, int *sigint)
+{
+    PyObject *func = NULL;
+    PyObject *args = NULL;
+    PyObject *kwargs = NULL;
+    PyObject *literal_eval = NULL;
+    PyObject *preload = NULL;
+    PyObject *r = NULL;
+    int status = 0;
+
+    switch (c->kind) {
+    case FZ_CHILD_SPAWN:
+        func = import_attr("multiprocessing.spawn", "spawn_main");
+        args = PyTuple_New(0);
+        kwargs = Py_BuildValue("{s:i,s:N,s:N}", "pipe_handle", c->pipe_handle,
+                               "parent_pid", int_or_none(c->parent_pid),
+                               "tracker_fd", int_or_none(c->tracker_fd));
+        break;
+    case FZ_CHILD_RESOURCE_TRACKER:
+        func = import_attr("multiprocessing.resource_tracker", "main");
+        args = Py_BuildValue("(i)", c->fd[0]);
+        break;
+    case FZ_CHILD_FORKSERVER:
+        func = import_attr("multiprocessing.forkserver", "main");
+        literal_eval = func ? import_attr("ast", "literal_eval") : NULL;
+        preload = literal_eval
+                      ? literal(literal_eval, c->preload, c->preload_size)
+                      : NULL;
+        kwargs = preload ? literal(literal_eval, c->kwds, c->kwds_size) : NULL;
+        args =
+            kwargs ? Py_BuildValue("(iiO)", c->fd[0], c->fd[1], preload) : NULL;
+        if (kwargs && !PyDict_Check(kwargs)) {
+            PyErr_SetString(PyExc_TypeError, "forkserver: bad arguments");
+            Py_CLEAR(args);
+        }
+        break;
+    default:
+        assert(0 && "not a child command line");
+        PyErr_SetString(PyExc_RuntimeError, "not a child command line");
+        break;
+    }
+    if (func && args && (kwargs || c->kind == FZ_CHILD_RESOURCE_TRACKER)) {
+        r = PyObject_Call(func, args, kwargs);
+    }
+    if (!r) {
+        status = handle_exception(sigint);
+    }
+    Py_XDECREF(r);
+    Py_XDECREF(preload);
+    Py_XDECREF(literal_eval);
+    Py_XDECREF(kwargs);
+    Py_XDECREF(args);
+    Py_XDECREF(func);
+    return status;
+}
+
 /* Set a wide-string PyConfig field from bytes; 0 or -1 with *st. */
 static int
 set_str(PyConfig *config, wchar_t **field, const char *value, PyStatus *st)
 {
     *st = PyConfig_SetBytesString(config, field, value);
     return PyStatus_Exception(*st) ? -1 : 0;
+}
+
+/* Append argv bytes to a PyConfig list (warnoptions, xoptions). */
+static int
+append_option(PyConfig *config, PyWideStringList *list, const char *value,
+              PyStatus *st)
+{
+    wchar_t *w = NULL;
+
+    *st = PyConfig_SetBytesString(config, &w, value);
+    if (PyStatus_Exception(*st)) {
+        return -1;
+    }
+    *st = PyWideStringList_Append(list, w);
+    PyMem_RawFree(w);
+    return PyStatus_Exception(*st) ? -1 : 0;
+}
+
+/*
+ * A child started as `exe [flags] -c CODE ARGS...` gets the flags its
+ * parent's interpreter had (what python3 would do with them) and
+ * sys.argv == ['-c', ARGS...]. 0 or -1 with *st.
+ */
+static int
+configure_child(PyConfig *config, const fz_child *c, int argc, char **argv,
+                PyStatus *st)
+{
+    char **pyargv = NULL;
+    size_t n;
+    int i, rc = -1;
+
+    config->optimization_level = c->optimize;
+    config->parser_debug = c->debug;
+    config->write_bytecode = !c->dont_write_bytecode;
+    config->verbose = c->verbose;
+    config->bytes_warning = c->bytes_warning;
+    config->quiet = c->quiet;
+    for (i = c->flags_begin; i < c->flags_end; i++) {
+        if (strncmp(argv[i], "-W", 2) == 0) {
+            if (append_option(config, &config->warnoptions, argv[i] + 2, st) <
+                0) {
+                goto done;
+            }
+        } else if (strcmp(argv[i], "-X") == 0) {
+            i++;
+            if (append_option(config, &config->xoptions, argv[i], st) < 0) {
+                goto done;
+            }
+        }
+    }
+    /* argv[code_index] is the code: "-c" and what follows it remain. */
+    assert(c->code_index > 0 && c->code_index < argc);
+    n = (size_t)(argc - c->code_index);
+    pyargv = malloc(sizeof(*pyargv) * n);
+    if (!pyargv) {
+        *st = PyStatus_NoMemory();
+        goto done;
+    }
+    pyargv[0] = "-c";
+    for (i = c->code_index + 1; i < argc; i++) {
+        pyargv[i - c->code_index] = argv[i];
+    }
+    *st = PyConfig_SetBytesArgv(config, (Py_ssize_t)n, pyargv);
+    if (PyStatus_Exception(*st)) {
+        goto done;
+    }
+    rc = 0;
+done:
+    free(pyargv);
+    return rc;
 }
 
 /* The sys attributes of a frozen app (docs/internals.md). */
@@ -255,7 +431,7 @@ done:
  */
 static int
 run_python(int argc, char **argv, const char *exe, fz_payload *p,
-           const fz_bundle *b, int *sigint)
+           const fz_bundle *b, const fz_child *child, int *sigint)
 {
     PyPreConfig pre;
     PyConfig config;
@@ -286,9 +462,15 @@ run_python(int argc, char **argv, const char *exe, fz_payload *p,
     config.pathconfig_warnings = 0;
     config.module_search_paths_set = 1; /* and empty: no directory scans */
     config._init_main = 0;
-    st = PyConfig_SetBytesArgv(&config, argc, argv);
-    if (PyStatus_Exception(st)) {
-        goto config_failed;
+    if (child->code_index > 0) {
+        if (configure_child(&config, child, argc, argv, &st) < 0) {
+            goto config_failed;
+        }
+    } else {
+        st = PyConfig_SetBytesArgv(&config, argc, argv);
+        if (PyStatus_Exception(st)) {
+            goto config_failed;
+        }
     }
     prefixes[0] = &config.prefix;
     prefixes[1] = &config.exec_prefix;
@@ -321,10 +503,15 @@ run_python(int argc, char **argv, const char *exe, fz_payload *p,
         goto init_failed;
     }
     if (fz_importer_install_path_hook(importer) < 0 ||
+        fz_importer_install_open_code(importer) < 0 ||
         set_sys_attrs(b, exe) < 0) {
         goto py_failed;
     }
-    status = run_main(importer, sigint);
+    if (child->kind != FZ_CHILD_NONE) {
+        status = run_child(child, sigint);
+    } else {
+        status = run_main(importer, sigint);
+    }
     goto finalize;
 
 config_failed:
@@ -365,6 +552,7 @@ main(int argc, char **argv)
     fz_mapping map = {0};
     fz_payload *payload = NULL;
     fz_bundle *bundle = NULL;
+    fz_child child;
     int status = 1;
     int sigint = 0;
     int rc;
@@ -426,7 +614,9 @@ main(int argc, char **argv)
         private_root = bundle;
         atexit(remove_private_root);
     }
-    status = run_python(argc, argv, exe, payload, bundle, &sigint);
+    /* Helper processes the stdlib starts from sys.executable. */
+    fz_child_parse(&child, argc, argv);
+    status = run_python(argc, argv, exe, payload, bundle, &child, &sigint);
 done:
     fz_bundle_remove(bundle);
     private_root = NULL;

@@ -4,17 +4,42 @@ set(FZ_E2E_CASES
   argparse_help
   asyncio_tasks
   ctypes_libc
+  data_dynamic
+  data_grammar
+  data_metadata
+  data_resources
+  data_trace
   decimal_math
   exit_message
   exit_status
   frozen_attrs
   hashlib_ssl
   hello
+  hook_babel
+  hook_certifi
+  hook_jsonschema
+  hook_pkg_resources
+  hook_pygments
+  hook_pytz
+  hook_setuptools
   json_stdlib
   keyboard_interrupt
+  mp_executor
+  mp_freeze_support
+  mp_manager
+  mp_pool_fork
+  mp_pool_forkserver
+  mp_pool_spawn
+  mp_process_count
+  mp_resource_tracker
+  mp_shared_memory
   packages
   python_like_args
   read_stdin
+  self_dash_c
+  self_execv
+  self_subprocess
+  self_threads_signals
   sigterm
   sigterm_default
   sqlite_memory
@@ -35,3 +60,44 @@ add_test(NAME e2e.cache_concurrency
   COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/e2e/cache-concurrency"
           "$<TARGET_FILE:freeze>" "${CMAKE_CURRENT_BINARY_DIR}/e2e/cache")
 set_tests_properties(e2e.cache_concurrency PROPERTIES LABELS "e2e" TIMEOUT 300)
+
+# Native code (issue 5): third-party C/Rust extensions with their library
+# closure, run like the cases above; then the same programs on a minimal
+# Debian root file system, and the GUI example under Xvfb.
+set(FZ_E2E_NATIVE_CASES
+  native_ctypes
+  native_cryptography
+  native_lxml
+  native_numpy
+  native_pil
+  native_tcl
+  native_yaml)
+
+foreach(_fz_case IN LISTS FZ_E2E_NATIVE_CASES)
+  add_test(NAME e2e.${_fz_case}
+    COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/e2e/run-case"
+            "${CMAKE_CURRENT_SOURCE_DIR}/e2e/cases/${_fz_case}"
+            "$<TARGET_FILE:freeze>"
+            "${CMAKE_CURRENT_BINARY_DIR}/e2e/${_fz_case}"
+            "${PROJECT_SOURCE_DIR}" "${CMAKE_BINARY_DIR}")
+  set_tests_properties(e2e.${_fz_case} PROPERTIES LABELS "e2e" TIMEOUT 600)
+endforeach()
+
+set(_fz_clean_cases)
+foreach(_fz_case IN LISTS FZ_E2E_NATIVE_CASES ITEMS hashlib_ssl sqlite_memory
+        ctypes_libc)
+  list(APPEND _fz_clean_cases
+       "${CMAKE_CURRENT_SOURCE_DIR}/e2e/cases/${_fz_case}")
+endforeach()
+add_test(NAME e2e.clean_machine
+  COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/e2e/clean-machine"
+          "$<TARGET_FILE:freeze>" "${CMAKE_BINARY_DIR}/clean-root"
+          "${CMAKE_CURRENT_BINARY_DIR}/e2e/clean_machine" ${_fz_clean_cases})
+set_tests_properties(e2e.clean_machine PROPERTIES LABELS "e2e;slow"
+                     TIMEOUT 1800 RUN_SERIAL TRUE)
+
+add_test(NAME e2e.gui_screenshot
+  COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/e2e/gui-screenshot"
+          "$<TARGET_FILE:freeze>" "${PROJECT_SOURCE_DIR}"
+          "${CMAKE_CURRENT_BINARY_DIR}/e2e/gui" "${CMAKE_BINARY_DIR}")
+set_tests_properties(e2e.gui_screenshot PROPERTIES LABELS "e2e" TIMEOUT 600)

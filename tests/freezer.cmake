@@ -19,7 +19,64 @@ fz_unit_test(test_freezer_bundle
   SOURCES unit/test_freezer_bundle.c
   LIBS freezer
   LABELS freezer)
+fz_unit_test(test_extras
+  SOURCES unit/test_extras.c
+  LIBS freezer fzcommon Zstd::Zstd
+  LABELS freezer)
 foreach(_t test_analyzer test_elf_attach test_freezer_options
-        test_freezer_bundle)
+        test_freezer_bundle test_extras)
   target_compile_definitions(${_t} PRIVATE ${_fz_freezer_test_defs})
 endforeach()
+
+# The ELF reader, ld.so.cache parser and library closure, on libraries the
+# test compiles with gcc and on crafted hostile files.
+fz_unit_test(test_natives
+  SOURCES unit/test_natives.c
+  LIBS freezer fzcommon Zstd::Zstd
+  LABELS freezer)
+
+# libFuzzer targets for the ELF reader and the ld.so.cache parser, seeded
+# with real libraries and this machine's cache.
+if(FZ_ENABLE_FUZZ)
+  foreach(_fz_fuzz elfdeps ldcache)
+    add_executable(fuzz_${_fz_fuzz}
+      ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_${_fz_fuzz}.c
+      ${PROJECT_SOURCE_DIR}/freezer/${_fz_fuzz}.c
+      ${PROJECT_SOURCE_DIR}/freezer/buf.c
+      ${PROJECT_SOURCE_DIR}/common/error.c)
+    target_include_directories(fuzz_${_fz_fuzz} PRIVATE
+      "${PROJECT_SOURCE_DIR}/include" "${PROJECT_SOURCE_DIR}/freezer")
+    target_compile_features(fuzz_${_fz_fuzz} PRIVATE c_std_11)
+    target_compile_options(fuzz_${_fz_fuzz} PRIVATE
+      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+      -fno-omit-frame-pointer)
+    target_link_options(fuzz_${_fz_fuzz} PRIVATE
+      -fsanitize=fuzzer,address,undefined)
+    target_link_libraries(fuzz_${_fz_fuzz} PRIVATE LibElf::LibElf
+                          fz_warnings)
+    set_target_properties(fuzz_${_fz_fuzz} PROPERTIES
+      RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/tests")
+  endforeach()
+
+  set(_fz_elf_corpus "${CMAKE_BINARY_DIR}/fuzz/elfdeps_corpus")
+  set(_fz_ldc_corpus "${CMAKE_BINARY_DIR}/fuzz/ldcache_corpus")
+  add_test(NAME fuzz_native_seeds
+    COMMAND sh -c "mkdir -p '${_fz_elf_corpus}' '${_fz_ldc_corpus}' && \
+cp -L /usr/lib/x86_64-linux-gnu/libz.so.1 /usr/lib/x86_64-linux-gnu/libffi.so.8 \
+'${_fz_elf_corpus}/' 2>/dev/null; cp /etc/ld.so.cache '${_fz_ldc_corpus}/' \
+2>/dev/null; true")
+  set_tests_properties(fuzz_native_seeds PROPERTIES
+    LABELS fuzz FIXTURES_SETUP fuzz_native_corpus)
+  math(EXPR _fz_native_fuzz_timeout "${FZ_FUZZ_SECONDS} + 120")
+  add_test(NAME fuzz_elfdeps
+    COMMAND fuzz_elfdeps -max_total_time=${FZ_FUZZ_SECONDS}
+            -artifact_prefix=${CMAKE_BINARY_DIR}/fuzz/ -print_final_stats=1
+            "${_fz_elf_corpus}")
+  add_test(NAME fuzz_ldcache
+    COMMAND fuzz_ldcache -max_total_time=${FZ_FUZZ_SECONDS}
+            -artifact_prefix=${CMAKE_BINARY_DIR}/fuzz/ -print_final_stats=1
+            "${_fz_ldc_corpus}")
+  set_tests_properties(fuzz_elfdeps fuzz_ldcache PROPERTIES
+    LABELS fuzz FIXTURES_REQUIRED fuzz_native_corpus
+    TIMEOUT ${_fz_native_fuzz_timeout})
+endif()

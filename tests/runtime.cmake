@@ -17,3 +17,7 @@ fz_unit_test(test_platform
   LIBS fzplatform
   LABELS runtime)
 target_compile_definitions(test_platform PRIVATE _GNU_SOURCE)
+fz_unit_test(test_runtime_child
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_runtime_child.c
+  LIBS fzruntime_core
+  LABELS runtime)

@@ -161,6 +161,13 @@ Test(analyzer, platform_branches_evaluated_for_linux)
     must_not_have("py2_only");
 }
 
+Test(analyzer, flag_bound_twice_follows_both_branches)
+{
+    analyze_app(NULL, 0, NULL, 0);
+    must_have("flag_true_branch", FZ_MOD_SOURCE);
+    must_have("flag_false_branch", FZ_MOD_SOURCE);
+}
+
 Test(analyzer, main_block_of_the_script_is_live)
 {
     analyze_app(NULL, 0, NULL, 0);
@@ -270,6 +277,10 @@ Test(analyzer, runtime_roots_are_always_added)
     must_have("encodings", FZ_MOD_PACKAGE);
     must_have("encodings.utf_8", FZ_MOD_SOURCE);
     must_have("encodings.cp1252", FZ_MOD_SOURCE);
+    /* CJK codecs carry extensions; only an import brings them. */
+    must_not_have("encodings.gbk");
+    must_not_have("_codecs_cn");
+    must_not_have("encodings.bz2_codec");
     must_have("traceback", FZ_MOD_SOURCE);
     must_have("linecache", FZ_MOD_SOURCE);
 }

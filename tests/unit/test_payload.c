@@ -860,6 +860,77 @@ Test(payload, trailing_bytes_are_rejected)
     free(buf);
 }
 
+/* n generated entries written with `threads` compression threads; one
+ * large incompressible-ish entry makes the threads finish out of order. */
+static uint8_t *
+build_threaded(size_t n, unsigned threads, size_t *size)
+{
+    fz_payload_writer_options opts = {0};
+    fz_payload_writer *w = NULL;
+    uint8_t *big = malloc(1 << 20);
+    uint64_t x = 88172645463325252u;
+    char name[64];
+
+    cr_assert_not_null(big);
+    for (size_t i = 0; i < (1u << 20); i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        big[i] = (uint8_t)(i % 3 == 0 ? x : i);
+    }
+    opts.python_version = PY311;
+    opts.bytecode_magic = MAGIC311;
+    opts.level = 3;
+    opts.use_dictionary = 1;
+    opts.threads = threads;
+    cr_assert_eq(fz_payload_writer_new(&w, &opts), 0);
+    add(w, "big.so", FZ_ENTRY_EXTENSION, big, 1 << 20);
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        char *c = gen_content(i, &len);
+        fz_entry_kind kind = i % 13 == 0 ? FZ_ENTRY_DATA : FZ_ENTRY_MODULE;
+
+        entry_name(name, sizeof(name), i);
+        add(w, name, kind, c, len);
+        free(c);
+    }
+    free(big);
+    return finish(w, size);
+}
+
+Test(payload, parallel_compression_gives_the_single_thread_bytes)
+{
+    size_t one_size, many_size, auto_size;
+    uint8_t *one = build_threaded(500, 1, &one_size);
+    uint8_t *many = build_threaded(500, 4, &many_size);
+    uint8_t *automatic = build_threaded(500, 0, &auto_size);
+
+    cr_assert_gt(count_compression(one, one_size, FZ_COMPRESSION_ZSTD_DICT), 0,
+                 "the dictionary was not used");
+    cr_assert_eq(many_size, one_size);
+    cr_assert_eq(memcmp(many, one, one_size), 0, "4 threads differ");
+    cr_assert_eq(auto_size, one_size);
+    cr_assert_eq(memcmp(automatic, one, one_size), 0, "auto threads differ");
+    {
+        fz_payload *p = open_ok(one, one_size);
+
+        for (uint64_t i = 0; i < fz_payload_entry_count(p); i++) {
+            fz_entry e;
+            void *data = NULL;
+            size_t data_size = 0;
+
+            fz_payload_entry_at(p, i, &e);
+            cr_assert_eq(fz_payload_read_alloc(p, &e, &data, &data_size), 0,
+                         "%s", fz_error_message());
+            free(data);
+        }
+        fz_payload_free(p);
+    }
+    free(one);
+    free(many);
+    free(automatic);
+}
+
 /* Code entries with a (small) trained dictionary. */
 static uint8_t *
 build_with_dictionary(size_t n, size_t *size)

@@ -43,3 +43,16 @@ import nspkg.mod
 
 if __name__ == "__main__":
     import main_block_dep
+
+# A flag bound differently by each branch of a try (subprocess's
+# _mswindows): unknown, so both branches of the `if` are followed.
+try:
+    import msvcrt
+except ModuleNotFoundError:
+    _windows = False
+else:
+    _windows = True
+if _windows:
+    import flag_true_branch
+else:
+    import flag_false_branch

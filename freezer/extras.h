@@ -1,0 +1,55 @@
+/*
+ * extras.h - everything beyond the static imports, decided after the
+ * analyzer: hooks, entry-point plugins, dynamic imports, --trace,
+ * --collect-*, package data by default, distribution metadata and
+ * --add-data. Grows the module graph and returns the files to bundle with
+ * the reason for each. Called by bundle.c; reported by report.c.
+ */
+#ifndef FZ_EXTRAS_H
+#define FZ_EXTRAS_H
+
+#include "analyzer.h"
+#include "data.h"
+#include "metadata.h"
+
+typedef struct fz_extras_config {
+    const char *script;               /* the program */
+    const char *python;               /* target interpreter (--trace) */
+    const fz_strvec *add_data;        /* --add-data SRC:DEST */
+    const fz_strvec *exclude_data;    /* --exclude-data GLOB */
+    const fz_strvec *collect_data;    /* --collect-data PKG */
+    const fz_strvec *collect_submods; /* --collect-submodules PKG */
+    const fz_strvec *collect_all;     /* --collect-all PKG */
+    const fz_strvec *copy_metadata;   /* --copy-metadata DIST */
+    const fz_strvec *recursive_meta;  /* --recursive-copy-metadata DIST */
+    const fz_strvec *hooks_dirs;      /* --additional-hooks-dir DIR */
+    int trace;                        /* --trace */
+    const char *const *trace_argv;    /* arguments after "--" */
+    size_t trace_argc;
+    int no_default_hooks; /* tests: only hooks_dirs */
+} fz_extras_config;
+
+typedef struct fz_extras {
+    fz_filelist files;       /* sorted, unique entries (after the run) */
+    fz_distset *dists;       /* every distribution of the environment */
+    fz_strvec dists_bundled; /* "<name> <version>: <reason>" */
+    fz_strvec hooks_applied; /* "<module>: <file>" */
+    fz_strvec trace_modules; /* modules --trace added to the graph */
+    fz_strvec trace_files;   /* entries --trace added */
+    int trace_status;        /* exit status of the traced run */
+    int traced;              /* --trace ran */
+} fz_extras;
+
+/*
+ * Apply everything to `g` (which grows) and collect the extra files.
+ * Errors: bad options (FZ_EINVAL, FZ_ENOTFOUND for --add-data sources,
+ * --collect-* packages and --copy-metadata distributions that do not
+ * exist), hook files that do not parse (FZ_EFORMAT), --trace failures
+ * (FZ_EIO), the analyzer's errors, FZ_ENOMEM. On failure *out is NULL.
+ */
+int fz_extras_run(fz_extras **out, fz_graph *g, const fz_extras_config *cfg);
+
+/* Release. Accepts NULL. */
+void fz_extras_free(fz_extras *x);
+
+#endif /* FZ_EXTRAS_H */

@@ -1,0 +1,35 @@
+/*
+ * natives.h - bundled shared libraries at run time: the importer's
+ * extension loader dlopens (RTLD_NOW | RTLD_GLOBAL) the extracted libraries
+ * an extension needs, dependencies first, just before the extension, so
+ * no LD_LIBRARY_PATH is set and child processes are unaffected. Also makes
+ * ctypes find bundled libraries and points Tcl at bundled script
+ * libraries. The table comes from the ".freeze/needs" entry
+ * (docs/internals.md).
+ */
+#ifndef FZ_RT_NATIVES_H
+#define FZ_RT_NATIVES_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "bundle.h"
+#include "fz_payload.h"
+
+/*
+ * The loader class for extension modules: a subclass of
+ * importlib.machinery.ExtensionFileLoader whose create_module first loads
+ * the bundled libraries the extension needs. `p` and `b` are borrowed for
+ * the life of the process. New reference, or NULL with an exception set.
+ */
+PyObject *fz_natives_loader_type(fz_payload *p, const fz_bundle *b);
+
+/*
+ * Called by the importer after it executed a bundled Python module:
+ * wraps ctypes' dlopen ("ctypes") and ctypes.util.find_library
+ * ("ctypes.util") so that bundled libraries are found. 0, or -1 with an
+ * exception set.
+ */
+int fz_natives_module_loaded(PyObject *name, PyObject *module);
+
+#endif /* FZ_RT_NATIVES_H */

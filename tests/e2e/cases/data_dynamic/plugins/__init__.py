@@ -1,0 +1,1 @@
+"""Plugins are loaded by name."""

@@ -1,0 +1,43 @@
+"""Threads and signals: handlers run in the main thread; a spawned child
+dies of SIGTERM and a forked one of SIGKILL like under python3."""
+import multiprocessing as mp
+import os
+import signal
+import threading
+import time
+
+handled = []
+done = threading.Event()
+
+
+def on_usr1(signum, frame):
+    handled.append(threading.current_thread() is threading.main_thread())
+    done.set()
+
+
+def sender(lock):
+    with lock:
+        done.clear()
+        os.kill(os.getpid(), signal.SIGUSR1)
+        done.wait(10)
+
+
+def sleeper():
+    time.sleep(60)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGUSR1, on_usr1)
+    lock = threading.Lock()
+    threads = [threading.Thread(target=sender, args=(lock,)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print("handled", len(handled), "in main thread", all(handled))
+    for method, how in (("spawn", "terminate"), ("fork", "kill")):
+        p = mp.get_context(method).Process(target=sleeper)
+        p.start()
+        getattr(p, how)()
+        p.join()
+        print(method, how, p.exitcode)
