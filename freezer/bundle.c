@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -199,6 +200,26 @@ write_reports(fz_freeze_result *r, const fz_freeze_config *cfg)
     return rc;
 }
 
+/* The script must be a readable regular file; say what it is otherwise. */
+static int
+check_script(const char *script)
+{
+    struct stat st;
+
+    if (stat(script, &st) < 0) {
+        return fz_error_set(errno == ENOENT ? FZ_ENOTFOUND : FZ_EIO, "%s: %s",
+                            script, strerror(errno));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        return fz_error_set(FZ_EINVAL,
+                            "%s is a directory, not a Python script", script);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        return fz_error_set(FZ_EINVAL, "%s is not a regular file", script);
+    }
+    return FZ_OK;
+}
+
 int
 fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
 {
@@ -229,8 +250,8 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
     if (rc < 0) {
         goto done;
     }
-    if (!fz_is_file(cfg->script)) {
-        rc = fz_error_set(FZ_ENOTFOUND, "%s: no such file", cfg->script);
+    rc = check_script(cfg->script);
+    if (rc < 0) {
         goto done;
     }
     python = fz_pyenv_pick(cfg->python);
