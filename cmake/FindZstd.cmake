@@ -1,6 +1,6 @@
-# FindZstd: zstd (Debian: libzstd-dev) as Zstd::Zstd (shared, for the
-# freezer and tests) and Zstd::Static (libzstd.a, for the runtime, which
-# must need nothing but glibc).
+# FindZstd: zstd (Debian: libzstd-dev) as Zstd::Static (libzstd.a, linked
+# by fzcommon for every consumer) and Zstd::Zstd (shared, for the fuzz
+# targets, which compile the reader themselves).
 find_path(ZSTD_INCLUDE_DIR NAMES zstd.h zdict.h)
 find_library(ZSTD_LIBRARY NAMES zstd)
 find_library(ZSTD_STATIC_LIBRARY NAMES libzstd.a)

@@ -27,6 +27,7 @@ struct fz_payload {
     size_t size;
     uint32_t python_version;
     uint32_t bytecode_magic;
+    uint32_t flags; /* FZ_PAYLOAD_F_* */
     uint64_t entry_count;
     uint64_t strings_offset;
     uint64_t strings_size;
@@ -209,10 +210,11 @@ check_header(fz_payload *p, const uint8_t *h, size_t size)
     if (version == 0) {
         return fz_error_set(FZ_EFORMAT, "payload format version 0 is invalid");
     }
-    if (flags != 0) {
+    if ((flags & ~(uint32_t)FZ_PAYLOAD_F_KNOWN) != 0) {
         return fz_error_set(
             FZ_EFORMAT, "payload header has unknown flags 0x%" PRIx32, flags);
     }
+    p->flags = flags;
     if (get_u32(h + 100) != 0) {
         return fz_error_set(FZ_EFORMAT,
                             "payload header: reserved field is not 0");
@@ -319,7 +321,11 @@ check_entry(const fz_payload *p, uint64_t i, uint64_t *end)
     raw_entry e;
     const uint8_t *name;
     int quote;
+    uint16_t known = FZ_ENTRY_F_KNOWN;
 
+    if (p->flags & FZ_PAYLOAD_F_ONEDIR) {
+        known |= FZ_ENTRY_F_EXTERNAL;
+    }
     decode_entry(index_at(p, i), &e);
     if (e.name_size == 0 || e.name_size > FZ_PAYLOAD_NAME_MAX ||
         e.name_offset > p->strings_size ||
@@ -358,7 +364,7 @@ check_entry(const fz_payload *p, uint64_t i, uint64_t *end)
             "payload entry %" PRIu64 " '%.*s': unknown compression %u", i,
             quote, (const char *)name, (unsigned)e.compression);
     }
-    if ((e.flags & ~FZ_ENTRY_F_KNOWN) != 0) {
+    if ((e.flags & ~known) != 0) {
         return fz_error_set(
             FZ_EFORMAT, "payload entry %" PRIu64 " '%.*s': unknown flags 0x%x",
             i, quote, (const char *)name, (unsigned)e.flags);
@@ -390,7 +396,17 @@ check_entry(const fz_payload *p, uint64_t i, uint64_t *end)
                             " '%.*s': raw size %" PRIu64 " is too large",
                             i, quote, (const char *)name, e.raw_size);
     }
-    if (e.compression == FZ_COMPRESSION_RAW && e.stored_size != e.raw_size) {
+    if ((e.flags & FZ_ENTRY_F_EXTERNAL) &&
+        (e.stored_size != 0 || e.compression != FZ_COMPRESSION_RAW ||
+         (e.kind != FZ_ENTRY_EXTENSION && e.kind != FZ_ENTRY_NATIVE_LIB &&
+          e.kind != FZ_ENTRY_DATA && e.kind != FZ_ENTRY_METADATA))) {
+        return fz_error_set(FZ_EFORMAT,
+                            "payload entry %" PRIu64 " '%.*s': an external "
+                            "entry must be a stored-nothing file kind",
+                            i, quote, (const char *)name);
+    }
+    if (e.compression == FZ_COMPRESSION_RAW && e.stored_size != e.raw_size &&
+        !(e.flags & FZ_ENTRY_F_EXTERNAL)) {
         return fz_error_set(FZ_EFORMAT,
                             "payload entry %" PRIu64 " '%.*s': stored raw but "
                             "stored size %" PRIu64 " != raw size %" PRIu64,
@@ -520,6 +536,12 @@ fz_payload_bytecode_magic(const fz_payload *p)
     return p->bytecode_magic;
 }
 
+uint32_t
+fz_payload_flags(const fz_payload *p)
+{
+    return p->flags;
+}
+
 uint64_t
 fz_payload_content_hash(const fz_payload *p)
 {
@@ -633,6 +655,12 @@ fz_payload_read(fz_payload *p, const fz_entry *entry, void *buf, size_t cap)
     /* Trust only the validated index, not the caller's copy. */
     fz_payload_entry_at(p, entry->index, &e);
     quote = (int)(e.name_size < QUOTE_MAX ? e.name_size : QUOTE_MAX);
+    if (e.flags & FZ_ENTRY_F_EXTERNAL) {
+        return fz_error_set(FZ_EINVAL,
+                            "entry '%.*s' is a file in the bundle root, "
+                            "not in the payload",
+                            quote, e.name);
+    }
     if (e.raw_size > cap) {
         return fz_error_set(FZ_EINVAL,
                             "entry '%.*s': buffer of %zu bytes is too small "
@@ -722,6 +750,9 @@ fz_payload_read_alloc(fz_payload *p, const fz_entry *entry, void **out,
             FZ_ENOMEM, "entry '%.*s' is too large (%" PRIu64 " bytes)",
             (int)(e.name_size < QUOTE_MAX ? e.name_size : QUOTE_MAX), e.name,
             e.raw_size);
+    }
+    if (e.flags & FZ_ENTRY_F_EXTERNAL) {
+        return fz_payload_read(p, &e, NULL, 0); /* the error */
     }
     /* A hostile size fails on the frame header, before the allocation. */
     if (e.compression != FZ_COMPRESSION_RAW) {

@@ -8,7 +8,9 @@
 #include "fz_error.h"
 #include "pyembed.h"
 #include "pyenv.h"
+#include "rebuild.h"
 #include "report.h"
+#include "report_html.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -123,6 +125,10 @@ fz_freeze_result_free(fz_freeze_result *r)
     fz_natives_free(r->natives);
     fz_extras_free(r->extras);
     free(r->report);
+    free(r->glibc_floor);
+    free(r->glibcxx_floor);
+    fz_strvec_dispose(&r->cached_warnings);
+    fz_strvec_dispose(&r->cached_graph_warnings);
     free(r);
 }
 
@@ -173,9 +179,43 @@ done:
     return rc;
 }
 
-/* <output>.report.json, and <output>.trace.json after --trace. */
+/* <output>.report.html from the JSON report's text and the result. */
 static int
-write_reports(fz_freeze_result *r, const fz_freeze_config *cfg)
+write_html(const fz_freeze_result *r, const fz_buf *json)
+{
+    fz_report_meta meta = {0};
+    fz_buf page = FZ_BUF_INIT;
+    fz_buf path = FZ_BUF_INIT;
+    int rc;
+
+    meta.output = r->output;
+    meta.python = r->python;
+    meta.cached = r->cached;
+    meta.glibc_floor = r->cached ? r->glibc_floor
+                                 : fz_natives_glibc_floor(r->natives);
+    meta.glibcxx_floor = r->cached ? r->glibcxx_floor
+                                   : fz_natives_glibcxx_floor(r->natives);
+    meta.size = r->size;
+    meta.payload_size = r->payload_size;
+    meta.entries = r->stats.entries;
+    meta.analyze_seconds = r->analyze_seconds;
+    meta.compile_seconds = r->stats.compile_seconds;
+    meta.compress_seconds = r->stats.write_seconds;
+    meta.attach_seconds = r->attach_seconds;
+    meta.total_seconds = r->total_seconds;
+    rc = fz_report_html(&page, json->data ? json->data : "{}",
+                        json->data ? json->size : 2, &meta);
+    rc = rc ? rc : fz_buf_printf(&path, "%s.report.html", r->output);
+    rc = rc ? rc : fz_report_write(path.data, &page);
+    fz_buf_dispose(&page);
+    fz_buf_dispose(&path);
+    return rc;
+}
+
+/* <output>.report.json, and <output>.trace.json after --trace. `json`:
+ * the report's text, made here when empty (a reused build brings it). */
+static int
+write_reports(fz_freeze_result *r, const fz_freeze_config *cfg, fz_buf *json)
 {
     fz_buf text = FZ_BUF_INIT;
     fz_buf path = FZ_BUF_INIT;
@@ -184,13 +224,19 @@ write_reports(fz_freeze_result *r, const fz_freeze_config *cfg)
     if (!cfg->write_report) {
         return 0;
     }
-    rc = fz_report_json(&text, r->output, r->graph, r->extras);
+    if (json->size == 0 && r->graph != NULL) {
+        rc = fz_report_json(json, r->output, r->graph, r->extras);
+    }
+    rc = rc ? rc : fz_buf_append(&text, json->data, json->size);
     rc = rc ? rc : fz_buf_printf(&path, "%s.report.json", r->output);
     rc = rc ? rc : fz_report_write(path.data, &text);
     if (rc == 0) {
         r->report = fz_buf_detach(&path);
     }
-    if (rc == 0 && r->extras->traced) {
+    if (rc == 0) {
+        rc = write_html(r, json);
+    }
+    if (rc == 0 && r->extras != NULL && r->extras->traced) {
         rc = fz_report_trace_json(&text, r->extras);
         rc = rc ? rc : fz_buf_printf(&path, "%s.trace.json", r->output);
         rc = rc ? rc : fz_report_write(path.data, &text);
@@ -231,10 +277,18 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
     char *python = NULL;
     void *payload = NULL;
     size_t payload_size = 0;
+    fz_buildcache *cache = NULL;
+    uint8_t key[FZ_BUILDCACHE_KEY_SIZE];
+    fz_buf json = FZ_BUF_INIT;
+    struct timespec wall;
+    size_t hits;
+    size_t misses;
     double t0 = now();
     double t;
     int rc = 0;
 
+    /* Inputs changed from here on must not look unchanged to the cache. */
+    clock_gettime(CLOCK_REALTIME, &wall);
     *out = NULL;
     r = calloc(1, sizeof(*r));
     if (r == NULL) {
@@ -259,17 +313,38 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
         rc = FZ_ENOMEM;
         goto done;
     }
+    fz_progress_stage(cfg->progress, "asking the target Python");
     rc = fz_pyenv_query(&env, python);
     if (rc < 0) {
         goto done;
     }
     r->python = python;
     python = NULL;
+    if (!cfg->no_cache && fz_buildcache_open(&cache, cfg->cache_dir) < 0) {
+        fz_error_clear(); /* no cache: build as if --no-cache */
+    }
+    if (cache != NULL && fz_rebuild_key(key, cfg, env, r->stub) < 0) {
+        fz_error_clear();
+        fz_buildcache_free(cache);
+        cache = NULL;
+    }
+    if (cache != NULL) {
+        t = now();
+        rc = fz_rebuild_try(cache, key, r, &payload, &payload_size, &json);
+        r->check_seconds = now() - t;
+        if (rc < 0) {
+            goto done;
+        }
+        if (rc == 1) {
+            goto attach; /* nothing changed: the stored payload */
+        }
+    }
     rc = fz_pyembed_init();
     if (rc < 0) {
         goto done;
     }
 
+    fz_progress_stage(cfg->progress, "analysing imports");
     t = now();
     acfg.script = cfg->script;
     acfg.site_dirs = (const char *const *)env->site_dirs.items;
@@ -285,6 +360,7 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
     }
     xcfg.script = cfg->script;
     xcfg.python = r->python;
+    fz_progress_stage(cfg->progress, "collecting data, metadata and hooks");
     rc = fz_extras_run(&r->extras, r->graph, &xcfg);
     if (rc < 0) {
         goto done;
@@ -295,34 +371,51 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
     ncfg.add_count = cfg->add_binary_count;
     ncfg.max_glibc = cfg->max_glibc;
     ncfg.stub = r->stub;
+    fz_progress_stage(cfg->progress, "compiling");
     rc = fz_natives_new(&r->natives, &ncfg);
     if (rc < 0) {
         goto done;
     }
-    rc = fz_collect(&payload, &payload_size, &r->stats, r->graph,
-                    cfg->optimize, r->natives, &r->extras->files);
+    /* Count the entries only, not the whole-build lookup. */
+    fz_buildcache_counts(cache, &hits, &misses);
+    rc = fz_collect(&payload, &payload_size, &r->stats, r->graph, cfg->optimize,
+                    r->natives, &r->extras->files, cache, cfg->progress);
     if (rc < 0) {
         goto done;
     }
+    fz_buildcache_counts(cache, &r->cache_hits, &r->cache_misses);
+    r->cache_hits -= hits;
+    r->cache_misses -= misses;
+attach:
     r->payload_size = payload_size;
     rc = output_path(&r->output, cfg);
     if (rc < 0) {
         goto done;
     }
+    fz_progress_stage(cfg->progress, "writing the executable");
     t = now();
     rc = fz_elf_attach(r->stub, r->output, payload, payload_size, &r->size);
     r->attach_seconds = now() - t;
     if (rc < 0) {
         goto done;
     }
-    rc = write_reports(r, cfg);
+    r->total_seconds = now() - t0; /* so far, for the HTML report */
+    rc = write_reports(r, cfg, &json);
     if (rc < 0) {
         goto done;
+    }
+    if (cache != NULL && !r->cached &&
+        fz_rebuild_store(cache, key,
+                         (int64_t)wall.tv_sec * 1000000000 + wall.tv_nsec, cfg,
+                         env, r, payload, payload_size, &json) < 0) {
+        fz_error_clear(); /* the next build is just not reused */
     }
     r->total_seconds = now() - t0;
     *out = r;
     r = NULL;
 done:
+    fz_buf_dispose(&json);
+    fz_buildcache_free(cache);
     free(payload);
     free(python);
     fz_pyenv_free(env);

@@ -8,6 +8,7 @@
 #include "analyzer.h"
 #include "collect.h"
 #include "extras.h"
+#include "progress.h"
 
 #include <stdint.h>
 
@@ -30,7 +31,14 @@ typedef struct fz_freeze_config {
     const char *max_glibc; /* --max-glibc X.Y, or NULL */
     fz_extras_config extras; /* data, metadata, hooks, --trace (extras.h);
                                 its script and python are filled in */
-    int write_report; /* write <output>.report.json (and .trace.json) */
+    int write_report; /* write <output>.report.json and .report.html (and
+                         .trace.json) */
+    const fz_progress *progress; /* stage and step callbacks, or NULL */
+    int no_cache;            /* --no-cache: no build cache at all */
+    const char *cache_dir;   /* NULL: $XDG_CACHE_HOME/freeze/build */
+    const char *const *argv; /* the arguments minus -v/-q, for the build
+                                key (rebuild.h); may be NULL */
+    size_t argc;
 } fz_freeze_config;
 
 typedef struct fz_freeze_result {
@@ -47,6 +55,17 @@ typedef struct fz_freeze_result {
     double analyze_seconds;
     double attach_seconds;
     double total_seconds;
+    /* The build cache. cached: nothing changed since a stored build, its
+     * payload was reused; then graph, natives and extras are NULL and the
+     * floors and warnings below stand in for them. */
+    int cached;
+    char *glibc_floor;
+    char *glibcxx_floor;
+    fz_strvec cached_warnings;       /* fz_natives_warnings */
+    fz_strvec cached_graph_warnings; /* fz_graph_warnings */
+    size_t cache_hits;    /* entries found in the cache (-v) */
+    size_t cache_misses;  /* entries that were not */
+    double check_seconds; /* the unchanged-rebuild check */
 } fz_freeze_result;
 
 /*

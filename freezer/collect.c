@@ -3,6 +3,7 @@
  */
 #include "collect.h"
 
+#include "buildcache.h"
 #include "compile.h"
 #include "tcltk.h"
 #include "fz_error.h"
@@ -105,7 +106,7 @@ add_entry(fz_payload_writer *w, fz_collect_stats *stats, const char *name,
 /* Compile `m` and add its code entry (and source for the app's own). */
 static int
 add_code(fz_payload_writer *w, fz_collect_stats *stats, const fz_module *m,
-         const char *entry, int optimize, fz_buf *code)
+         const char *entry, int optimize, fz_buf *code, fz_buildcache *cache)
 {
     size_t n = strlen(entry);
     uint16_t flags = m->origin == FZ_ORIGIN_APP ? FZ_ENTRY_F_APP : 0;
@@ -118,8 +119,8 @@ add_code(fz_payload_writer *w, fz_collect_stats *stats, const fz_module *m,
     if (rc < 0) {
         goto done;
     }
-    rc = fz_compile(code, m->source.data, m->source.size, source_name.data,
-                    m->path, optimize);
+    rc = fz_buildcache_compile(cache, code, m->source.data, m->source.size,
+                               source_name.data, m->path, optimize);
     stats->compile_seconds += now() - t0;
     if (rc < 0) {
         goto done;
@@ -241,9 +242,11 @@ add_files(fz_payload_writer *w, fz_collect_stats *stats,
 int
 fz_collect(void **out, size_t *out_size, fz_collect_stats *stats,
            const fz_graph *g, int optimize, fz_natives *natives,
-           const fz_filelist *files)
+           const fz_filelist *files, fz_buildcache *cache,
+           const fz_progress *progress)
 {
     fz_payload_writer_options opts = {0};
+    fz_payload_cache pc = fz_buildcache_payload_cache(cache);
     fz_payload_writer *w = NULL;
     fz_buf code = FZ_BUF_INIT;
     fz_buf file = FZ_BUF_INIT;
@@ -258,6 +261,9 @@ fz_collect(void **out, size_t *out_size, fz_collect_stats *stats,
     opts.bytecode_magic = (uint32_t)FZ_PY_MAGIC_LE;
     opts.level = 19;
     opts.use_dictionary = 1;
+    opts.cache = cache != NULL ? &pc : NULL;
+    opts.progress = progress ? progress->step : NULL;
+    opts.progress_ctx = progress ? progress->ctx : NULL;
     rc = fz_payload_writer_new(&w, &opts);
     if (rc < 0) {
         goto done;
@@ -293,7 +299,7 @@ fz_collect(void **out, size_t *out_size, fz_collect_stats *stats,
             stats->extensions++;
             continue;
         }
-        rc = add_code(w, stats, m, entry, optimize, &code);
+        rc = add_code(w, stats, m, entry, optimize, &code, cache);
         if (rc < 0) {
             goto done;
         }
@@ -310,6 +316,7 @@ fz_collect(void **out, size_t *out_size, fz_collect_stats *stats,
             goto done;
         }
     }
+    fz_progress_stage(progress, "compressing");
     t0 = now();
     rc = fz_payload_writer_finish(w, out, out_size);
     stats->write_seconds = now() - t0;

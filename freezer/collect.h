@@ -6,8 +6,10 @@
 #define FZ_COLLECT_H
 
 #include "analyzer.h"
+#include "buildcache.h"
 #include "data.h"
 #include "natives.h"
+#include "progress.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -35,13 +37,17 @@ typedef struct fz_collect_stats {
  * `files` (may be NULL): package data, metadata and other extra files
  * (extras.c), each read from disk into an entry of its kind; an entry that
  * the modules already provide is skipped.
+ * `cache` (may be NULL): compiled code, compressed entries and the
+ * dictionary are taken from and put into this build cache.
+ * `progress` (may be NULL): the "compressing" stage and its steps.
  * Errors: FZ_ESYNTAX (a module does not compile), FZ_EIO (a file cannot be
  * read), FZ_ENOMEM, those of fz_natives_*, and the writer's errors. *out
  * is NULL on failure.
  */
 int fz_collect(void **out, size_t *out_size, fz_collect_stats *stats,
                const fz_graph *g, int optimize, fz_natives *natives,
-               const fz_filelist *files);
+               const fz_filelist *files, fz_buildcache *cache,
+               const fz_progress *progress);
 
 /*
  * The payload entry name of module `m`'s code ("a/b.pyc",

@@ -216,7 +216,13 @@ scan_new_modules(struct state *s)
                         : add_roots(s, (const char *const *)ds.resources.items,
                                     ds.resources.count, 1, reason.data);
             }
-            for (size_t i = 0; i < ds.groups.count && rc == 0; i++) {
+            /* Only the program's own queries choose plugins: libraries
+             * query groups of their ecosystem (setuptools' distutils
+             * commands, pygments' plugins) that would pull in every
+             * distribution that registers one. */
+            for (size_t i = 0;
+                 m->origin == FZ_ORIGIN_APP && i < ds.groups.count && rc == 0;
+                 i++) {
                 if (!fz_strvec_contains(&s->groups, ds.groups.items[i])) {
                     rc = fz_strvec_push(&s->groups, ds.groups.items[i]);
                     s->changed = 1;

@@ -3,12 +3,16 @@
  * The only place in the freezer that prints or picks an exit status.
  */
 #include "bundle.h"
+#include "cli.h"
 #include "fz_error.h"
 #include "fz_payload.h"
 #include "options.h"
 #include "report.h"
+#include "term.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* "1.5 MB" style, for humans. */
 static void
@@ -24,13 +28,17 @@ print_size(FILE *f, uint64_t n)
 }
 
 static void
-print_modules(const fz_graph *g)
+print_modules(const fz_graph *g, int verbose)
 {
     for (size_t i = 0; i < fz_graph_count(g); i++) {
         const fz_module *m = fz_graph_module(g, i);
 
         printf("  %-9s %s: %s\n", fz_module_kind_name(m->kind), m->name,
                m->reason ? m->reason : "");
+        /* -vv: every importer, not only the first that reached it */
+        for (size_t k = 0; verbose > 1 && k < m->importers.count; k++) {
+            printf("            <- %s\n", m->importers.items[k]);
+        }
     }
 }
 
@@ -51,9 +59,7 @@ print_natives(const fz_freeze_result *r, const fz_options *opts)
             }
         }
     }
-    for (size_t i = 0; i < warnings->count; i++) {
-        printf("warning: %s\n", warnings->items[i]);
-    }
+    (void)warnings; /* printed in the block at the end */
     if (floor != NULL) {
         printf("runs on glibc >= %s", floor);
         if (fz_natives_glibcxx_floor(r->natives) != NULL) {
@@ -122,22 +128,63 @@ print_extras(const fz_freeze_result *r)
     }
 }
 
+/* The summary of a build reused from the cache (r->cached). */
+static void
+print_cached(const fz_freeze_result *r, const fz_options *opts)
+{
+    if (opts->verbose) {
+        printf("target Python: %s\nruntime stub: %s\n", r->python, r->stub);
+        printf("build cache: hit, nothing changed (checked in %.3f s)\n",
+               r->check_seconds);
+        printf("time: check %.3f s, attach %.3f s, total %.3f s\n",
+               r->check_seconds, r->attach_seconds, r->total_seconds);
+    }
+    if (opts->quiet) {
+        return;
+    }
+    printf("%s: ", r->output);
+    print_size(stdout, r->size);
+    printf(" (payload ");
+    print_size(stdout, r->payload_size);
+    printf(", %zu entries: %zu modules, %zu sources, %zu extensions, "
+           "%zu libraries; unchanged)\n",
+           r->stats.entries, r->stats.modules, r->stats.sources,
+           r->stats.extensions, r->stats.native_libs);
+    if (r->glibc_floor != NULL) {
+        printf("runs on glibc >= %s", r->glibc_floor);
+        if (r->glibcxx_floor != NULL) {
+            printf(" (bundled libstdc++ provides GLIBCXX_%s)",
+                   r->glibcxx_floor);
+        }
+        printf("\n");
+    }
+    fz_cli_warnings(&r->cached_warnings, &r->cached_graph_warnings);
+}
+
 static void
 print_report(const fz_freeze_result *r, const fz_options *opts)
 {
-    const fz_strvec *warnings = fz_graph_warnings(r->graph);
-    const fz_strvec *notes = fz_graph_notes(r->graph);
+    const fz_strvec *warnings;
+    const fz_strvec *notes;
 
+    if (r->cached) {
+        print_cached(r, opts);
+        return;
+    }
+    warnings = fz_graph_warnings(r->graph);
+    notes = fz_graph_notes(r->graph);
     if (opts->verbose) {
         printf("target Python: %s\nruntime stub: %s\nmodules:\n", r->python,
                r->stub);
-        print_modules(r->graph);
+        print_modules(r->graph, opts->verbose);
         for (size_t i = 0; i < notes->count; i++) {
             printf("note: %s\n", notes->items[i]);
         }
         print_extras(r);
         printf("raw size of the entries: %llu bytes\n",
                (unsigned long long)r->stats.raw_bytes);
+        printf("build cache: %zu entries reused, %zu made\n", r->cache_hits,
+               r->cache_misses);
         printf("time: analysis %.3f s, compile %.3f s, compression %.3f s, "
                "attach %.3f s, total %.3f s\n",
                r->analyze_seconds, r->stats.compile_seconds,
@@ -155,13 +202,35 @@ print_report(const fz_freeze_result *r, const fz_options *opts)
            r->stats.entries, r->stats.modules, r->stats.sources,
            r->stats.extensions, r->stats.native_libs);
     print_natives(r, opts);
-    if (warnings->count > 0) {
-        printf("%zu warning%s:\n", warnings->count,
-               warnings->count == 1 ? "" : "s");
-        for (size_t i = 0; i < warnings->count; i++) {
-            printf("  %s\n", warnings->items[i]);
+    fz_cli_warnings(fz_natives_warnings(r->natives), warnings);
+}
+
+/* argv without what changes only the printing: the build cache's key. */
+static const char **
+key_argv(int argc, char **argv, size_t *out_count)
+{
+    const char **v = calloc((size_t)argc + 1, sizeof(*v));
+    size_t n = 0;
+
+    *out_count = 0;
+    if (v == NULL) {
+        return NULL;
+    }
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            for (; i < argc; i++) {
+                v[n++] = argv[i];
+            }
+            break;
+        }
+        if (strcmp(argv[i], "-v") != 0 && strcmp(argv[i], "-vv") != 0 &&
+            strcmp(argv[i], "--verbose") != 0 &&
+            strcmp(argv[i], "-q") != 0 && strcmp(argv[i], "--quiet") != 0) {
+            v[n++] = argv[i];
         }
     }
+    *out_count = n;
+    return v;
 }
 
 int
@@ -170,14 +239,26 @@ main(int argc, char **argv)
     fz_freeze_config cfg = {0};
     fz_freeze_result *r = NULL;
     fz_options opts;
+    fz_cli_args merged = {0};
+    fz_progress progress;
+    fz_term *term = NULL;
+    const char **kargv = NULL;
     int rc;
 
+    if (argc > 1 && strcmp(argv[1], "inspect") == 0) {
+        return fz_cli_inspect(argc - 1, argv + 1);
+    }
     rc = fz_options_parse(&opts, argc, argv);
+    if (rc == 0 && !opts.help && !opts.version) {
+        rc = fz_cli_config(&opts, &merged, argc, argv);
+        if (rc < 0) {
+            fz_options_dispose(&opts);
+        }
+    }
     if (rc < 0) {
-        fprintf(stderr,
-                "freeze: error: %s\n"
-                "Try 'freeze --help' for more information.\n",
-                fz_error_message());
+        fz_cli_error(fz_error_message());
+        fputs("Try 'freeze --help' for more information.\n", stderr);
+        fz_cli_args_dispose(&merged);
         return 2;
     }
     if (opts.help) {
@@ -217,15 +298,35 @@ main(int argc, char **argv)
     cfg.extras.trace_argv = (const char *const *)opts.trace_argv;
     cfg.extras.trace_argc = (size_t)opts.trace_argc;
     cfg.write_report = 1;
-    rc = fz_freeze(&r, &cfg);
-    if (rc < 0) {
-        fflush(stdout);
-        fprintf(stderr, "freeze: error: %s\n", fz_error_message());
+    cfg.no_cache = opts.no_cache;
+    if (opts.explain != NULL) {
+        rc = fz_cli_explain(&opts, &cfg);
         fz_options_dispose(&opts);
+        fz_cli_args_dispose(&merged);
+        return rc;
+    }
+    if (merged.argv != NULL) {
+        argc = merged.argc;
+        argv = merged.argv;
+    }
+    kargv = key_argv(argc, argv, &cfg.argc);
+    cfg.argv = kargv;
+    cfg.no_cache |= kargv == NULL; /* out of memory: no key, no cache */
+    term = fz_term_new(stderr, opts.quiet);
+    progress = fz_term_progress(term);
+    cfg.progress = &progress;
+    rc = fz_freeze(&r, &cfg);
+    fz_term_free(term);
+    free(kargv);
+    if (rc < 0) {
+        fz_cli_error(fz_error_message());
+        fz_options_dispose(&opts);
+        fz_cli_args_dispose(&merged);
         return 1;
     }
     print_report(r, &opts);
     fz_freeze_result_free(r);
     fz_options_dispose(&opts);
+    fz_cli_args_dispose(&merged);
     return 0;
 }

@@ -8,41 +8,70 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: freeze [options] script.py\n"
+    "usage: freeze [options] script.py [-- ARG...]\n"
+    "       freeze --explain MODULE [options] script.py\n"
+    "       freeze inspect [--json] [--extract DIR] APP\n"
     "\n"
-    "Turn a Python program into one native executable.\n"
+    "Turn a Python program into one native executable (dist/<name>), with\n"
+    "a build report next to it (<name>.report.json and .report.html).\n"
+    "\n"
+    "positional arguments:\n"
+    "  script.py             the program to freeze\n"
+    "  ARG...                arguments of the --trace run\n"
     "\n"
     "options:\n"
     "  -h, --help            show this help and exit\n"
     "  --version             show the version and exit\n"
+    "\n"
+    "What to generate:\n"
+    "  --onefile             one executable file (the default)\n"
     "  --name NAME           name of the executable (default: the script's)\n"
     "  --distpath DIR        where to put the executable (default: ./dist)\n"
-    "  -o PATH               exact output path (overrides --distpath/--name)\n"
-    "  --onefile             one executable file (the default)\n"
-    "  --hidden-import MOD   also bundle MOD (repeatable)\n"
-    "  --exclude-module MOD  leave MOD and its submodules out (repeatable)\n"
-    "  --add-binary SRC:DEST bundle the shared library SRC (and what it\n"
-    "                        needs) in directory DEST of the bundle\n"
-    "  --exclude-binary GLOB do not bundle shared libraries matching GLOB\n"
-    "  --max-glibc X.Y       fail when a bundled file needs a newer glibc\n"
+    "  -o, --output PATH     exact output path (overrides --distpath/--name)\n"
+    "\n"
+    "What to bundle, where to search:\n"
     "  --add-data SRC:DEST   bundle file, directory or glob SRC in DEST\n"
     "                        ('.' is the bundle root; repeatable)\n"
-    "  --exclude-data GLOB   leave out package data matching GLOB\n"
-    "  --collect-data PKG    all data of PKG, subpackages included\n"
+    "  --add-binary SRC:DEST bundle the shared library SRC (and what it\n"
+    "                        needs) in directory DEST of the bundle\n"
+    "  --python PATH         target interpreter whose site-packages are used\n"
+    "                        (default: $VIRTUAL_ENV/bin/python, else the\n"
+    "                        Python freeze was built for)\n"
+    "  --hidden-import MOD   also bundle MOD (repeatable)\n"
     "  --collect-submodules PKG  every submodule of PKG\n"
+    "  --collect-data PKG    all data of PKG, subpackages included\n"
     "  --collect-all PKG     submodules, data and metadata of PKG\n"
     "  --copy-metadata DIST  bundle the metadata of distribution DIST\n"
     "  --recursive-copy-metadata DIST  ... and of what DIST requires\n"
     "  --additional-hooks-dir DIR  hook files (<module>.toml) in DIR\n"
+    "  --exclude-module MOD  leave MOD and its submodules out (repeatable)\n"
+    "  --exclude-data GLOB   leave out package data matching GLOB\n"
+    "  --exclude-binary GLOB do not bundle shared libraries matching GLOB\n"
     "  --trace               run the program once (with the arguments after\n"
     "                        'script.py --') and bundle what it imported and\n"
     "                        opened\n"
-    "  --python PATH         target interpreter whose site-packages are used\n"
-    "                        (default: $VIRTUAL_ENV/bin/python, else the\n"
-    "                        Python freeze was built for)\n"
+    "\n"
+    "How to generate:\n"
     "  --optimize {0,1,2}    bytecode optimization level, as python -O\n"
-    "  -v, --verbose         list each module and why it is included\n"
-    "  -q, --quiet           print only errors\n";
+    "  --max-glibc X.Y       fail when a bundled file needs a newer glibc\n"
+    "  --no-cache            neither use nor fill the build cache\n"
+    "                        ($XDG_CACHE_HOME/freeze/build)\n"
+    "\n"
+    "Configuration:\n"
+    "  --config FILE         read [tool.freeze] from FILE (default: the\n"
+    "                        pyproject.toml next to the script, if any);\n"
+    "                        each option above is a key of the same name,\n"
+    "                        and the command line wins\n"
+    "\n"
+    "Output:\n"
+    "  -v, --verbose         say why each module and file is included and\n"
+    "                        which hooks fired; -vv: also every importer\n"
+    "  -q, --quiet           print only errors\n"
+    "  --explain MODULE      print the import chain that brings MODULE in,\n"
+    "                        then exit (nothing is built)\n"
+    "\n"
+    "Exit status: 0 done, 1 failed, 2 usage or configuration error.\n"
+    "See freeze(1) and docs/guide.md.\n";
 
 const char *
 fz_options_usage(void)
@@ -77,6 +106,7 @@ enum {
     O_OPTIMIZE,
     O_VERBOSE,
     O_QUIET,
+    O_NO_CACHE,
     O_HELP,
     O_VERSION,
     O_ONEFILE,
@@ -91,7 +121,10 @@ enum {
     O_COPY_METADATA,
     O_RECURSIVE_META,
     O_HOOKS_DIR,
-    O_TRACE
+    O_TRACE,
+    O_CONFIG,
+    O_EXPLAIN,
+    O_VERBOSE2
 };
 
 static const struct {
@@ -111,6 +144,7 @@ static const struct {
     {"--verbose", O_VERBOSE, 0},
     {"-q", O_QUIET, 0},
     {"--quiet", O_QUIET, 0},
+    {"--no-cache", O_NO_CACHE, 0},
     {"-h", O_HELP, 0},
     {"--help", O_HELP, 0},
     {"--version", O_VERSION, 0},
@@ -127,6 +161,9 @@ static const struct {
     {"--recursive-copy-metadata", O_RECURSIVE_META, 1},
     {"--additional-hooks-dir", O_HOOKS_DIR, 1},
     {"--trace", O_TRACE, 0},
+    {"--config", O_CONFIG, 1},
+    {"--explain", O_EXPLAIN, 1},
+    {"-vv", O_VERBOSE2, 0},
 };
 
 static int
@@ -165,8 +202,20 @@ apply(fz_options *o, int id, const char *opt, const char *value)
     case O_VERBOSE:
         o->verbose++;
         break;
+    case O_VERBOSE2:
+        o->verbose += 2;
+        break;
+    case O_CONFIG:
+        o->config = value;
+        break;
+    case O_EXPLAIN:
+        o->explain = value;
+        break;
     case O_QUIET:
         o->quiet = 1;
+        break;
+    case O_NO_CACHE:
+        o->no_cache = 1;
         break;
     case O_HELP:
         o->help = 1;
@@ -231,6 +280,24 @@ apply(fz_options *o, int id, const char *opt, const char *value)
         return fz_error_set(FZ_EINVAL, "unrecognized option '%s'", opt);
     }
     return 0;
+}
+
+const char *
+fz_options_config_key(size_t i, int *takes_value)
+{
+    for (size_t k = 0; k < sizeof(table) / sizeof(*table); k++) {
+        /* long options that are settings, not one-off actions */
+        if (table[k].name[1] != '-' || table[k].id == O_HELP ||
+            table[k].id == O_VERSION || table[k].id == O_CONFIG ||
+            table[k].id == O_EXPLAIN) {
+            continue;
+        }
+        if (i-- == 0) {
+            *takes_value = table[k].takes_value;
+            return table[k].name + 2;
+        }
+    }
+    return NULL;
 }
 
 int

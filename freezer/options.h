@@ -31,8 +31,11 @@ typedef struct fz_options {
                                   arguments (borrowed from argv) */
     int trace_argc;
     int optimize;             /* --optimize 0..2 (default 0) */
-    int verbose;              /* -v */
+    const char *config;       /* --config FILE */
+    const char *explain;      /* --explain MODULE */
+    int verbose;              /* -v: 1, -vv: 2 */
     int quiet;                /* -q */
+    int no_cache;             /* --no-cache */
     int help;                 /* --help / -h: print usage, nothing else */
     int version;              /* --version */
 } fz_options;
@@ -48,6 +51,14 @@ int fz_options_parse(fz_options *out, int argc, char **argv);
 
 /* Release the lists. */
 void fz_options_dispose(fz_options *opts);
+
+/*
+ * The i-th option that [tool.freeze] may set (config.h): its long name
+ * without "--" ("hidden-import"), and in *takes_value whether it takes an
+ * argument. NULL past the last one. --help, --version, --config and
+ * --explain are actions, not settings.
+ */
+const char *fz_options_config_key(size_t i, int *takes_value);
 
 /* The --help text. */
 const char *fz_options_usage(void);

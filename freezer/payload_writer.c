@@ -33,6 +33,14 @@
 #define THREADS_MAX 8
 /* Longest part of a name quoted in an error message. */
 #define QUOTE_MAX 200
+/* The dictionary learns from the code entries that are not the app's own
+ * when they are at least this large, so editing the program keeps the
+ * dictionary (and every cached entry compressed with it) unchanged. */
+#define STABLE_SAMPLES_MIN ((size_t)256 * 1024)
+/* Bumped when what a cached entry or dictionary means changes. */
+#define CACHE_FORMAT 1u
+/* fz_payload_cache keys: XXH3-128 in canonical (big-endian) form. */
+#define CACHE_KEY_SIZE 16
 
 typedef struct wentry {
     char *name;
@@ -312,6 +320,37 @@ is_code(const wentry *e)
     return e->kind == FZ_ENTRY_MODULE || e->kind == FZ_ENTRY_PACKAGE;
 }
 
+/* Start a cache key: the domain, the format, zstd's version, the level. */
+static void
+key_begin(XXH3_state_t *st, const char *domain, int level)
+{
+    uint8_t head[12];
+
+    put_u32(head, CACHE_FORMAT);
+    put_u32(head + 4, (uint32_t)ZSTD_versionNumber());
+    put_u32(head + 8, (uint32_t)level);
+    XXH3_128bits_reset(st);
+    XXH3_128bits_update(st, domain, strlen(domain) + 1);
+    XXH3_128bits_update(st, head, sizeof(head));
+}
+
+static void
+key_end(XXH3_state_t *st, uint8_t *key)
+{
+    XXH128_canonical_t c;
+
+    XXH128_canonicalFromHash(&c, XXH3_128bits_digest(st));
+    memcpy(key, c.digest, CACHE_KEY_SIZE);
+}
+
+/* Does the dictionary learn from e (see STABLE_SAMPLES_MIN)? */
+static int
+is_sample(const wentry *e, int stable_only)
+{
+    return is_code(e) && e->size > 0 &&
+           (!stable_only || (e->flags & FZ_ENTRY_F_APP) == 0);
+}
+
 /*
  * Train a dictionary on the code entries into *dict (sorted order, so the
  * result is deterministic). Too few or too small samples is not an error:
@@ -324,7 +363,13 @@ train_dictionary(const fz_payload_writer *w, bytes *dict)
     size_t *sizes = NULL;
     size_t n = 0;
     size_t capacity;
+    size_t stable = 0;
     size_t r;
+    const fz_payload_cache *cache = w->opts.cache;
+    XXH3_state_t *st = NULL;
+    uint8_t key[CACHE_KEY_SIZE];
+    void *hit = NULL;
+    size_t hit_size = 0;
     int rc;
 
     sizes = malloc((w->count ? w->count : 1) * sizeof(*sizes));
@@ -333,9 +378,14 @@ train_dictionary(const fz_payload_writer *w, bytes *dict)
         goto done;
     }
     for (size_t i = 0; i < w->count; i++) {
+        if (is_sample(&w->entries[i], 1)) {
+            stable += w->entries[i].size;
+        }
+    }
+    for (size_t i = 0; i < w->count; i++) {
         const wentry *e = &w->entries[i];
         size_t take = e->size < SAMPLE_MAX ? e->size : SAMPLE_MAX;
-        if (!is_code(e) || take == 0) {
+        if (!is_sample(e, stable >= STABLE_SAMPLES_MIN)) {
             continue;
         }
         if (samples.size + take > SAMPLES_TOTAL_MAX) {
@@ -366,6 +416,31 @@ train_dictionary(const fz_payload_writer *w, bytes *dict)
     if (rc < 0) {
         goto done;
     }
+    if (cache != NULL) {
+        /* Training costs seconds on a large app: keep the result by the
+         * samples it learnt from. */
+        st = XXH3_createState();
+        if (st == NULL) {
+            rc = fz_error_set(FZ_ENOMEM, "dictionary: out of memory");
+            goto done;
+        }
+        key_begin(st, "dict", (int)capacity);
+        for (size_t i = 0; i < n; i++) {
+            uint8_t b[8];
+
+            put_u64(b, sizes[i]);
+            XXH3_128bits_update(st, b, sizeof(b));
+        }
+        XXH3_128bits_update(st, samples.data, samples.size);
+        key_end(st, key);
+        /* A cached dictionary is a training result of this capacity. */
+        if (cache->get(cache->ctx, key, &hit, &hit_size) == 1 &&
+            hit_size <= capacity) {
+            memcpy(dict->data, hit, hit_size);
+            dict->size = hit_size;
+            goto done;
+        }
+    }
     r = ZDICT_trainFromBuffer(dict->data, capacity, samples.data, sizes,
                               (unsigned)n);
     if (ZDICT_isError(r)) {
@@ -374,10 +449,15 @@ train_dictionary(const fz_payload_writer *w, bytes *dict)
                               ZDICT_getErrorName(r));
         }
         /* Otherwise: not enough to learn from, go without. */
-        goto done;
+        r = 0;
     }
     dict->size = r;
+    if (cache != NULL) {
+        cache->put(cache->ctx, key, dict->data, dict->size);
+    }
 done:
+    free(hit);
+    XXH3_freeState(st);
     free(samples.data);
     free(sizes);
     return rc;
@@ -400,6 +480,7 @@ zstd_error(size_t r, const char *what, const wentry *e)
 typedef struct job {
     fz_payload_writer *w;
     const ZSTD_CDict *cdict; /* NULL: no dictionary */
+    const uint8_t *dict_key; /* XXH3-128 of the dictionary, or NULL */
     const size_t *order;     /* entry indexes, largest first */
     atomic_size_t *next;     /* the next position in `order` to take */
     atomic_int *failed;      /* set by the first thread that fails */
@@ -484,6 +565,100 @@ compress_entry(ZSTD_CCtx *plain, ZSTD_CCtx *with_dict, wentry *e)
     return 0;
 }
 
+/*
+ * Take e's stored form from a cached record: one byte of compression, then
+ * the stored bytes (none when raw). Checked: the compression must be the
+ * one this entry would get, and a zstd frame must declare e's size and be
+ * smaller. Returns 1 when used, else 0.
+ */
+static int
+from_cache(wentry *e, int dict, const uint8_t *rec, size_t size)
+{
+    unsigned long long content;
+
+    if (size < 1) {
+        return 0;
+    }
+    if (rec[0] == FZ_COMPRESSION_RAW) {
+        if (size != 1) {
+            return 0;
+        }
+        free(e->out);
+        e->out = NULL;
+        e->compression = FZ_COMPRESSION_RAW;
+        e->stored_size = e->size;
+        return 1;
+    }
+    if (rec[0] != (dict ? FZ_COMPRESSION_ZSTD_DICT : FZ_COMPRESSION_ZSTD) ||
+        size - 1 >= e->size) {
+        return 0;
+    }
+    content = ZSTD_getFrameContentSize(rec + 1, size - 1);
+    if (content != (unsigned long long)e->size) {
+        return 0;
+    }
+    free(e->out);
+    e->out = malloc(size - 1);
+    if (e->out == NULL) {
+        return 0;
+    }
+    memcpy(e->out, rec + 1, size - 1);
+    e->compression = (fz_compression)rec[0];
+    e->stored_size = size - 1;
+    return 1;
+}
+
+/* compress_entry through the cache (when there is one). */
+static size_t
+compress_cached(const job *j, ZSTD_CCtx *plain, ZSTD_CCtx *with_dict, wentry *e)
+{
+    const fz_payload_cache *cache = j->w->opts.cache;
+    int dict = with_dict != NULL && is_code(e);
+    uint8_t key[CACHE_KEY_SIZE];
+    uint8_t zero[CACHE_KEY_SIZE] = {0};
+    XXH3_state_t *st;
+    void *hit = NULL;
+    size_t hit_size = 0;
+    uint8_t *rec;
+    size_t r;
+
+    if (cache == NULL || e->size == 0) {
+        return compress_entry(plain, with_dict, e);
+    }
+    st = XXH3_createState();
+    if (st == NULL) {
+        return compress_entry(plain, with_dict, e);
+    }
+    key_begin(st, "entry", j->w->opts.level);
+    XXH3_128bits_update(st, dict ? j->dict_key : zero, sizeof(zero));
+    XXH3_128bits_update(st, e->data, e->size);
+    key_end(st, key);
+    XXH3_freeState(st);
+    if (cache->get(cache->ctx, key, &hit, &hit_size) == 1) {
+        int used = from_cache(e, dict, hit, hit_size);
+
+        free(hit);
+        if (used) {
+            return 0;
+        }
+    }
+    r = compress_entry(plain, with_dict, e);
+    if (ZSTD_isError(r)) {
+        return r;
+    }
+    rec = malloc(1 + (e->out != NULL ? (size_t)e->stored_size : 0));
+    if (rec != NULL) {
+        rec[0] = (uint8_t)e->compression;
+        if (e->out != NULL) {
+            memcpy(rec + 1, e->out, (size_t)e->stored_size);
+        }
+        cache->put(cache->ctx, key, rec,
+                   1 + (e->out != NULL ? (size_t)e->stored_size : 0));
+        free(rec);
+    }
+    return 0;
+}
+
 /* A compression thread: takes entries until none is left or one fails. */
 static void *
 compress_worker(void *arg)
@@ -505,9 +680,12 @@ compress_worker(void *arg)
             break;
         }
         i = j->order[k];
-        r = compress_entry(plain, with_dict, &j->w->entries[i]);
+        r = compress_cached(j, plain, with_dict, &j->w->entries[i]);
         if (ZSTD_isError(r)) {
             j->failed_entry = i;
+        }
+        if (j->w->opts.progress != NULL) {
+            j->w->opts.progress(j->w->opts.progress_ctx, k + 1, j->w->count);
         }
     }
     if (ZSTD_isError(r)) {
@@ -559,7 +737,8 @@ thread_count(const fz_payload_writer *w)
  * them). Errors carry the entry's name, set on the calling thread.
  */
 static int
-compress_all(fz_payload_writer *w, const ZSTD_CDict *cdict)
+compress_all(fz_payload_writer *w, const ZSTD_CDict *cdict,
+             const uint8_t *dict_key)
 {
     size_t n = thread_count(w);
     atomic_size_t next;
@@ -590,6 +769,7 @@ compress_all(fz_payload_writer *w, const ZSTD_CDict *cdict)
     for (size_t t = 0; t < n; t++) {
         jobs[t].w = w;
         jobs[t].cdict = cdict;
+        jobs[t].dict_key = dict_key;
         jobs[t].order = order;
         jobs[t].next = &next;
         jobs[t].failed = &failed;
@@ -663,6 +843,7 @@ fz_payload_writer_finish(fz_payload_writer *w, void **out, size_t *out_size)
     uint64_t strings_offset, dict_offset, data_offset, total;
     uint32_t main_entry = FZ_PAYLOAD_NO_MAIN;
     XXH3_state_t *state = NULL;
+    uint8_t dict_key[CACHE_KEY_SIZE] = {0};
     int rc;
 
     assert(out != NULL && out_size != NULL);
@@ -699,13 +880,17 @@ fz_payload_writer_finish(fz_payload_writer *w, void **out, size_t *out_size)
         }
     }
     if (dict.size > 0) {
+        XXH128_canonical_t c;
+
+        XXH128_canonicalFromHash(&c, XXH3_128bits(dict.data, dict.size));
+        memcpy(dict_key, c.digest, sizeof(dict_key));
         cdict = ZSTD_createCDict(dict.data, dict.size, w->opts.level);
         if (cdict == NULL) {
             rc = fz_error_set(FZ_ENOMEM, "zstd dictionary: out of memory");
             goto done;
         }
     }
-    rc = compress_all(w, cdict);
+    rc = compress_all(w, cdict, dict_key);
     if (rc < 0) {
         goto done;
     }

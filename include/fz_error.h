@@ -37,7 +37,11 @@ int fz_error_set(int status, const char *fmt, ...)
     ;
 
 /* Same, with a va_list. */
-int fz_error_vset(int status, const char *fmt, va_list ap);
+int fz_error_vset(int status, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 0)))
+#endif
+    ;
 
 /*
  * Prefix the current message with more context: "ctx: old message".

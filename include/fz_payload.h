@@ -21,7 +21,7 @@
  * Header (all fields little-endian):
  *     0  u8[8]  magic          "FZPAYLD\x1a"
  *     8  u32    format_version FZ_PAYLOAD_VERSION; readers refuse newer
- *    12  u32    flags          0 (reserved; readers refuse unknown bits)
+ *    12  u32    flags          FZ_PAYLOAD_F_* (readers refuse unknown bits)
  *    16  u32    python_version (major << 24) | (minor << 16), as
  *                              PY_VERSION_HEX without micro/release
  *    20  u32    bytecode_magic the 4 bytes of importlib.util.MAGIC_NUMBER,
@@ -83,6 +83,14 @@
  *     first; the runtime dlopens them before the extension
  *     (docs/internals.md, "Native libraries")
  * A namespace package is a directory prefix with no __init__ entry.
+ *
+ * Onedir payloads (header flag FZ_PAYLOAD_F_ONEDIR): the app is a directory
+ * <name>/<name> + <name>/_internal/, and _internal is the bundle root. The
+ * entries a onefile app extracts (EXTENSION, NATIVE_LIB, DATA, METADATA)
+ * are files in _internal; their index entries carry FZ_ENTRY_F_EXTERNAL:
+ * compression RAW, stored_size 0, raw_size and hash those of the file.
+ * Names below ".freeze/" stay stored (and are also files). In a payload
+ * without FZ_PAYLOAD_F_ONEDIR, FZ_ENTRY_F_EXTERNAL is an unknown bit.
  * The __main__ script is a MODULE entry named after the script
  * ("hello.pyc"); main_entry points at it.
  *
@@ -126,9 +134,15 @@ typedef enum fz_compression {
 } fz_compression;
 #define FZ_COMPRESSION_MAX 2
 
+/* Header flags. */
+#define FZ_PAYLOAD_F_ONEDIR 0x0001u /* bundle root: _internal beside the exe */
+#define FZ_PAYLOAD_F_KNOWN 0x0001u  /* mask of every defined flag */
+
 /* Entry flags. */
 #define FZ_ENTRY_F_APP 0x0001u /* the application's own code */
-#define FZ_ENTRY_F_KNOWN 0x0001u /* mask of every defined flag */
+/* Onedir only: the bytes are the file <root>/<name>, not in the payload. */
+#define FZ_ENTRY_F_EXTERNAL 0x0002u
+#define FZ_ENTRY_F_KNOWN 0x0001u /* mask of flags valid in every payload */
 
 /* On-disk layouts, for the size assertions below; never read into. */
 struct fz_payload_header_disk {
@@ -209,6 +223,8 @@ void fz_payload_free(fz_payload *p);
 uint64_t fz_payload_entry_count(const fz_payload *p);
 uint32_t fz_payload_python_version(const fz_payload *p);
 uint32_t fz_payload_bytecode_magic(const fz_payload *p);
+/* The header's FZ_PAYLOAD_F_* bits. */
+uint32_t fz_payload_flags(const fz_payload *p);
 /* XXH3-64 covering the header, index, names and dictionary; since every
  * entry's hash is in the index, it identifies the whole content. */
 uint64_t fz_payload_content_hash(const fz_payload *p);
@@ -235,7 +251,8 @@ int fz_payload_main(const fz_payload *p, fz_entry *out);
 
 /*
  * Decompress entry `e` into `buf` (capacity `cap` >= e->raw_size) and
- * verify its hash. Errors: FZ_EINVAL (buffer too small), FZ_EFORMAT
+ * verify its hash. Errors: FZ_EINVAL (buffer too small, or an
+ * FZ_ENTRY_F_EXTERNAL entry, whose bytes are a file), FZ_EFORMAT
  * (corrupt stream or wrong size), FZ_EHASH (hash mismatch), FZ_ENOMEM.
  * Thread-compatible: callers serialise use of one fz_payload.
  */
@@ -255,6 +272,20 @@ const char *fz_entry_kind_name(int kind);
 
 typedef struct fz_payload_writer fz_payload_writer;
 
+/*
+ * An optional cache of compressed entries and trained dictionaries the
+ * writer consults (the freezer's build cache). Keys are 16 bytes (XXH3-128
+ * of everything the result depends on). get returns 1 and a malloc'd copy
+ * in *out on a hit, 0 on a miss; put stores, its failure is ignored. Both
+ * are called from several threads at once. What get returns is checked
+ * before use.
+ */
+typedef struct fz_payload_cache {
+    void *ctx;
+    int (*get)(void *ctx, const uint8_t *key, void **out, size_t *out_size);
+    int (*put)(void *ctx, const uint8_t *key, const void *data, size_t size);
+} fz_payload_cache;
+
 typedef struct fz_payload_writer_options {
     uint32_t python_version;
     uint32_t bytecode_magic;
@@ -263,6 +294,13 @@ typedef struct fz_payload_writer_options {
     size_t dict_max;     /* dictionary capacity; 0 means 112 KiB */
     unsigned threads;    /* compression threads; 0: one per CPU, up to 8.
                             The output does not depend on it. */
+    const fz_payload_cache *cache; /* NULL: no cache; borrowed, must
+                                      outlive the writer */
+    /* Called after each entry is compressed with about `done` of `total`
+     * entries finished, from any compression thread at once; may be NULL.
+     * Only for progress display: it cannot change the output. */
+    void (*progress)(void *ctx, uint64_t done, uint64_t total);
+    void *progress_ctx;
 } fz_payload_writer_options;
 
 int fz_payload_writer_new(fz_payload_writer **out,

@@ -6,6 +6,7 @@
 
 #include "fz_error.h"
 #include "fz_platform.h"
+#include "onedir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -276,6 +277,31 @@ done:
     return rc;
 }
 
+/* A onedir app: _internal beside the executable, checked, used as is. */
+static int
+open_onedir(fz_bundle **out, const fz_payload *p)
+{
+    fz_bundle *b = calloc(1, sizeof(*b));
+    char *exe = NULL;
+    int rc;
+
+    if (!b) {
+        return fz_error_set(FZ_ENOMEM, "out of memory");
+    }
+    rc = fz_platform_self_exe(&exe);
+    rc = rc < 0 ? rc : fz_onedir_root(&b->root, p, exe);
+    if (rc < 0) {
+        free(b);
+        b = NULL;
+    } else {
+        b->root_size = strlen(b->root);
+        b->on_disk = 1;
+    }
+    free(exe);
+    *out = b;
+    return rc;
+}
+
 int
 fz_bundle_open(fz_bundle **out, char **warning, fz_payload *p)
 {
@@ -287,6 +313,9 @@ fz_bundle_open(fz_bundle **out, char **warning, fz_payload *p)
 
     *out = NULL;
     *warning = NULL;
+    if (fz_payload_flags(p) & FZ_PAYLOAD_F_ONEDIR) {
+        return open_onedir(out, p);
+    }
     b = calloc(1, sizeof(*b));
     name = root_name(p);
     if (!b || !name) {

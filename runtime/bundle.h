@@ -27,7 +27,9 @@ typedef struct fz_bundle {
  * swapped in atomically. *warning receives a one-line malloc'd message
  * (caller prints and frees) only when the cache location looks hostile
  * (symlink, foreign owner, open permissions) or a damaged root was
- * restored.
+ * restored. A onedir payload (FZ_PAYLOAD_F_ONEDIR) uses the checked
+ * _internal directory beside the executable instead and writes nothing
+ * (onedir.h; FZ_PLATFORM_EUNSAFE when it is not safe to load from).
  * Errors: FZ_EIO (not even a temp dir could be made), FZ_EHASH/FZ_EFORMAT
  * (a damaged entry), FZ_ENOMEM. *out is NULL on failure.
  */

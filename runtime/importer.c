@@ -197,6 +197,24 @@ require_name(Importer *self, PyObject *fullname, fz_module_info *info,
     return found;
 }
 
+static PyObject *read_real_file(PyObject *path_bytes, PyObject *path);
+
+/* A onedir app's file entry: the file <root>/<name> itself. */
+static PyObject *
+read_external(Importer *self, const fz_entry *e)
+{
+    PyObject *path = root_join(self, e->name, e->name_size);
+    PyObject *path_bytes = NULL;
+    PyObject *r = NULL;
+
+    if (path && PyUnicode_FSConverter(path, &path_bytes)) {
+        r = read_real_file(path_bytes, path);
+    }
+    Py_XDECREF(path_bytes);
+    Py_XDECREF(path);
+    return r;
+}
+
 /* The bytes of entry `e` as a new bytes object (hash verified). */
 static PyObject *
 read_entry(Importer *self, const fz_entry *e)
@@ -204,6 +222,9 @@ read_entry(Importer *self, const fz_entry *e)
     PyObject *bytes = NULL;
     int rc;
 
+    if (e->flags & FZ_ENTRY_F_EXTERNAL) {
+        return read_external(self, e);
+    }
     if (e->raw_size > (uint64_t)PY_SSIZE_T_MAX) {
         return PyErr_NoMemory();
     }

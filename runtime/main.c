@@ -605,6 +605,12 @@ main(int argc, char **argv)
                 fz_error_message());
         goto done;
     }
+    if (rc == FZ_PLATFORM_EUNSAFE && fz_payload_flags(payload) &
+                                         FZ_PAYLOAD_F_ONEDIR) {
+        fprintf(stderr, "%s: refusing to run (%s)\n", argv0,
+                fz_error_message());
+        goto done;
+    }
     if (rc < 0) {
         fprintf(stderr, "%s: cannot extract the bundled files (%s)\n", argv0,
                 fz_error_message());

@@ -430,7 +430,8 @@ ctypes_dlopen(PyObject *orig, PyObject *args)
     return r;
 }
 
-/* ctypes.util.find_library(name): "libNAME.so[.N]" when bundled. */
+/* ctypes.util.find_library(name): "libNAME.so[.N]" (or "libNAME-V.so[.N]",
+ * as libyaml-0.so.2) when bundled. */
 static PyObject *
 ctypes_find_library(PyObject *orig, PyObject *args)
 {
@@ -455,10 +456,22 @@ ctypes_find_library(PyObject *orig, PyObject *args)
         base = base ? base + 1 : e.name;
         bn = e.name_size - (size_t)(base - e.name);
         if (bn >= n + 6 && memcmp(base, "lib", 3) == 0 &&
-            memcmp(base + 3, name, n) == 0 &&
-            memcmp(base + 3 + n, ".so", 3) == 0 &&
-            (bn == n + 6 || base[n + 6] == '.')) {
-            return PyUnicode_FromStringAndSize(base, (Py_ssize_t)bn);
+            memcmp(base + 3, name, n) == 0) {
+            /* what -lNAME would link: libNAME.so[.N], libNAME-V.so[.N] */
+            size_t k = n + 3;
+
+            if (base[k] == '-') {
+                k++;
+                while (k < bn &&
+                       ((base[k] >= '0' && base[k] <= '9') || base[k] == '.')) {
+                    k++;
+                }
+                k -= k > n + 4 && base[k - 1] == '.';
+            }
+            if (bn - k >= 3 && memcmp(base + k, ".so", 3) == 0 &&
+                (bn == k + 3 || base[k + 3] == '.')) {
+                return PyUnicode_FromStringAndSize(base, (Py_ssize_t)bn);
+            }
         }
     }
     return PyObject_Call(orig, args, NULL);

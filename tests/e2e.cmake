@@ -61,6 +61,11 @@ add_test(NAME e2e.cache_concurrency
           "$<TARGET_FILE:freeze>" "${CMAKE_CURRENT_BINARY_DIR}/e2e/cache")
 set_tests_properties(e2e.cache_concurrency PROPERTIES LABELS "e2e" TIMEOUT 300)
 
+add_test(NAME e2e.rebuild
+  COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/e2e/rebuild"
+          "$<TARGET_FILE:freeze>" "${CMAKE_CURRENT_BINARY_DIR}/e2e/rebuild")
+set_tests_properties(e2e.rebuild PROPERTIES LABELS "e2e" TIMEOUT 300)
+
 # Native code (issue 5): third-party C/Rust extensions with their library
 # closure, run like the cases above; then the same programs on a minimal
 # Debian root file system, and the GUI example under Xvfb.
@@ -101,3 +106,9 @@ add_test(NAME e2e.gui_screenshot
           "$<TARGET_FILE:freeze>" "${PROJECT_SOURCE_DIR}"
           "${CMAKE_CURRENT_BINARY_DIR}/e2e/gui" "${CMAKE_BINARY_DIR}")
 set_tests_properties(e2e.gui_screenshot PROPERTIES LABELS "e2e" TIMEOUT 600)
+
+add_test(NAME e2e.venv_extension
+  COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/e2e/venv-ext" "$<TARGET_FILE:freeze>"
+          "${CMAKE_CURRENT_BINARY_DIR}/e2e/venv_extension"
+          "${PROJECT_SOURCE_DIR}" "${CMAKE_BINARY_DIR}")
+set_tests_properties(e2e.venv_extension PROPERTIES LABELS "e2e" TIMEOUT 600)

@@ -21,7 +21,7 @@ fz_unit_test(test_freezer_bundle
   LABELS freezer)
 fz_unit_test(test_extras
   SOURCES unit/test_extras.c
-  LIBS freezer fzcommon Zstd::Zstd
+  LIBS freezer fzcommon
   LABELS freezer)
 foreach(_t test_analyzer test_elf_attach test_freezer_options
         test_freezer_bundle test_extras)
@@ -32,7 +32,7 @@ endforeach()
 # test compiles with gcc and on crafted hostile files.
 fz_unit_test(test_natives
   SOURCES unit/test_natives.c
-  LIBS freezer fzcommon Zstd::Zstd
+  LIBS freezer fzcommon
   LABELS freezer)
 
 # libFuzzer targets for the ELF reader and the ld.so.cache parser, seeded
@@ -80,3 +80,9 @@ cp -L /usr/lib/x86_64-linux-gnu/libz.so.1 /usr/lib/x86_64-linux-gnu/libffi.so.8 
     LABELS fuzz FIXTURES_REQUIRED fuzz_native_corpus
     TIMEOUT ${_fz_native_fuzz_timeout})
 endif()
+
+# The build cache: entries, damage, concurrency, manifests, reused builds.
+fz_unit_test(test_buildcache
+  SOURCES unit/test_buildcache.c
+  LIBS freezer
+  LABELS freezer)

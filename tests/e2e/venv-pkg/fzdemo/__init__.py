@@ -1,0 +1,3 @@
+from fzdemo._speed import checksum, where
+
+__all__ = ["checksum", "where"]
