@@ -149,4 +149,11 @@ int fz_platform_exchange_dir(int dirfd, const char *a, const char *b);
  */
 int fz_platform_file_check_at(int dirfd, const char *name, uint64_t size);
 
+/*
+ * May code be mapped executable from files below `path` (it is not on a
+ * noexec mount)? 1 yes, 0 no; when the file system cannot be asked, 1 (the
+ * loader reports the failure then).
+ */
+int fz_platform_dir_executable(const char *path);
+
 #endif /* FZ_PLATFORM_H */

@@ -302,6 +302,66 @@ open_onedir(fz_bundle **out, const fz_payload *p)
     return rc;
 }
 
+/* Does `p` hold native code (extensions, libraries) that must be mapped? */
+static int
+needs_exec(const fz_payload *p)
+{
+    uint64_t i, n = fz_payload_entry_count(p);
+    fz_entry e;
+
+    for (i = 0; i < n; i++) {
+        fz_payload_entry_at(p, i, &e);
+        if (e.kind == FZ_ENTRY_EXTENSION || e.kind == FZ_ENTRY_NATIVE_LIB) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Can the native code of `p` be loaded from files under `root`? */
+static int
+exec_allowed(const fz_payload *p, const char *root)
+{
+    return !needs_exec(p) || fz_platform_dir_executable(root);
+}
+
+/*
+ * Use or create the content-addressed root b->root in the cache: FZ_OK when
+ * it holds every on-disk entry (restored first if it was damaged, with a
+ * warning), else the error that sends the caller to a private dir.
+ */
+static int
+open_cached(fz_bundle *b, fz_payload *p, const char *cache, const char *name,
+            char **warning)
+{
+    char *bad = NULL;
+    int rc;
+
+    /* Warm start: an lstat of the root and of each file it must hold. */
+    rc = fz_platform_private_dir_check(b->root);
+    if (rc == 0) {
+        return populate_cache(p, cache, name, b->root, 0);
+    }
+    if (rc != 1) {
+        return rc;
+    }
+    if (root_intact(p, b->root, &bad)) {
+        return FZ_OK;
+    }
+    rc = populate_cache(p, cache, name, b->root, 1);
+    if (rc == FZ_OK) {
+        size_t n = strlen(b->root) + (bad ? strlen(bad) : 0) + 64;
+
+        *warning = malloc(n);
+        if (*warning) {
+            snprintf(*warning, n, "restored %s (%s was missing or replaced)",
+                     b->root, bad ? bad : "a file");
+        }
+    }
+    free(bad);
+    return rc;
+}
+
 int
 fz_bundle_open(fz_bundle **out, char **warning, fz_payload *p)
 {
@@ -348,37 +408,12 @@ fz_bundle_open(fz_bundle **out, char **warning, fz_payload *p)
         goto done;
     }
     b->on_disk = 1;
-    /* Warm start: an lstat of the root and of each file it must hold. */
-    rc = fz_platform_private_dir_check(b->root);
-    if (rc == 1) {
-        char *bad = NULL;
-
-        if (root_intact(p, b->root, &bad)) {
-            rc = FZ_OK;
-            goto done;
-        }
-        rc = populate_cache(p, cache, name, b->root, 1);
-        if (rc == FZ_OK) {
-            size_t n = strlen(b->root) + (bad ? strlen(bad) : 0) + 64;
-
-            *warning = malloc(n);
-            if (*warning) {
-                snprintf(*warning, n,
-                         "restored %s (%s was missing or "
-                         "replaced)",
-                         b->root, bad ? bad : "a file");
-            }
-            free(bad);
-            goto done;
-        }
-        free(bad);
-    } else if (rc == 0) {
-        rc = populate_cache(p, cache, name, b->root, 0);
-        if (rc == FZ_OK) {
-            goto done;
-        }
+    rc = open_cached(b, p, cache, name, warning);
+    if (rc == FZ_OK && !exec_allowed(p, b->root)) {
+        /* Extracted, but native code cannot be mapped from there. */
+        rc = fz_error_set(FZ_EIO, "%s is on a noexec file system", b->root);
     }
-    if (rc == FZ_EHASH || rc == FZ_EFORMAT || rc == FZ_ENOMEM) {
+    if (rc == FZ_OK || rc == FZ_EHASH || rc == FZ_EFORMAT || rc == FZ_ENOMEM) {
         goto done; /* a damaged payload is not the cache's fault */
     }
     if (rc == FZ_PLATFORM_EUNSAFE) {
@@ -391,6 +426,12 @@ fz_bundle_open(fz_bundle **out, char **warning, fz_payload *p)
         }
     }
     rc = populate_private(b, p);
+    if (rc == FZ_OK && !exec_allowed(p, b->root)) {
+        rc = fz_error_set(FZ_EIO,
+                          "cannot load native code: %s is on a noexec file "
+                          "system and the cache is unusable",
+                          b->root);
+    }
 done:
     if (rc < 0) {
         if (b && b->is_private) {

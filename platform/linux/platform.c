@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 int
@@ -598,4 +599,15 @@ fz_platform_file_check_at(int dirfd, const char *name, uint64_t size)
 done:
     free(path);
     return ok;
+}
+
+int
+fz_platform_dir_executable(const char *path)
+{
+    struct statvfs st;
+
+    if (statvfs(path, &st) < 0) {
+        return 1;
+    }
+    return (st.f_flag & ST_NOEXEC) == 0;
 }
