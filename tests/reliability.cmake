@@ -2,7 +2,7 @@
 # hostile caches, killed and concurrent first runs, the environment, and
 # reproducible output.
 foreach(_fz_check damaged-exe hostile-cache kill-during-extraction resource-limits
-                  environment reproducible)
+                  environment reproducible bad-input)
   add_test(NAME reliability.${_fz_check}
     COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/reliability/${_fz_check}"
             "$<TARGET_FILE:freeze>"
