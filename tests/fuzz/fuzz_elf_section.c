@@ -3,7 +3,9 @@
  * locator: any bytes are searched for the .fzpayload section as if they
  * were the app's own executable.
  */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memfd_create */
+#endif
 #include "elf_section.h"
 #include "fz_payload.h"
 
