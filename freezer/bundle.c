@@ -6,6 +6,7 @@
 
 #include "elf_attach.h"
 #include "fz_error.h"
+#include "onedir.h"
 #include "pyembed.h"
 #include "pyenv.h"
 #include "rebuild.h"
@@ -127,6 +128,8 @@ fz_freeze_result_free(fz_freeze_result *r)
     free(r->report);
     free(r->glibc_floor);
     free(r->glibcxx_floor);
+    free(r->onedir);
+    fz_strvec_dispose(&r->packages);
     fz_strvec_dispose(&r->cached_warnings);
     fz_strvec_dispose(&r->cached_graph_warnings);
     free(r);
@@ -191,10 +194,10 @@ write_html(const fz_freeze_result *r, const fz_buf *json)
     meta.output = r->output;
     meta.python = r->python;
     meta.cached = r->cached;
-    meta.glibc_floor = r->cached ? r->glibc_floor
-                                 : fz_natives_glibc_floor(r->natives);
-    meta.glibcxx_floor = r->cached ? r->glibcxx_floor
-                                   : fz_natives_glibcxx_floor(r->natives);
+    meta.glibc_floor =
+        r->cached ? r->glibc_floor : fz_natives_glibc_floor(r->natives);
+    meta.glibcxx_floor =
+        r->cached ? r->glibcxx_floor : fz_natives_glibcxx_floor(r->natives);
     meta.size = r->size;
     meta.payload_size = r->payload_size;
     meta.entries = r->stats.entries;
@@ -275,6 +278,8 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
     fz_freeze_result *r = NULL;
     fz_pyenv *env = NULL;
     char *python = NULL;
+    char *exe = NULL;    /* the onedir executable */
+    char *outdir = NULL; /* where packages go: beside the output */
     void *payload = NULL;
     size_t payload_size = 0;
     fz_buildcache *cache = NULL;
@@ -370,6 +375,7 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
     ncfg.add_binaries = cfg->add_binaries;
     ncfg.add_count = cfg->add_binary_count;
     ncfg.max_glibc = cfg->max_glibc;
+    ncfg.qt_plugins = cfg->qt_plugins;
     ncfg.stub = r->stub;
     fz_progress_stage(cfg->progress, "compiling");
     rc = fz_natives_new(&r->natives, &ncfg);
@@ -392,9 +398,20 @@ attach:
     if (rc < 0) {
         goto done;
     }
+    rc = fz_package_check(cfg->package, fz_path_basename(r->output));
+    if (rc < 0) {
+        goto done;
+    }
     fz_progress_stage(cfg->progress, "writing the executable");
     t = now();
-    rc = fz_elf_attach(r->stub, r->output, payload, payload_size, &r->size);
+    if (cfg->onedir || fz_package_needs_onedir(cfg->package)) {
+        /* r->output is the directory; the reports go beside it */
+        rc = fz_onedir_write(&exe, &r->size, r->stub, r->output, payload,
+                             payload_size);
+        r->onedir = rc == 0 ? fz_strdup(r->output) : NULL;
+    } else {
+        rc = fz_elf_attach(r->stub, r->output, payload, payload_size, &r->size);
+    }
     r->attach_seconds = now() - t;
     if (rc < 0) {
         goto done;
@@ -410,10 +427,34 @@ attach:
                          env, r, payload, payload_size, &json) < 0) {
         fz_error_clear(); /* the next build is just not reused */
     }
+    if (fz_package_wanted(cfg->package)) {
+        fz_package_input in = {0};
+
+        fz_progress_stage(cfg->progress, "packaging");
+        in.name = fz_path_basename(r->output);
+        outdir = fz_path_dirname(r->output);
+        if (outdir == NULL) {
+            rc = FZ_ENOMEM;
+            goto done;
+        }
+        in.distpath = outdir;
+        in.exe = exe ? exe : r->output;
+        in.onedir = r->onedir;
+        in.glibc_floor = r->natives ? fz_natives_glibc_floor(r->natives)
+                                    : r->glibc_floor;
+        in.python = r->python;
+        in.stub = r->stub;
+        rc = fz_package_run(&r->packages, cfg->package, &in);
+        if (rc < 0) {
+            goto done;
+        }
+    }
     r->total_seconds = now() - t0;
     *out = r;
     r = NULL;
 done:
+    free(exe);
+    free(outdir);
     fz_buf_dispose(&json);
     fz_buildcache_free(cache);
     free(payload);

@@ -8,6 +8,7 @@
 #include "analyzer.h"
 #include "collect.h"
 #include "extras.h"
+#include "package.h"
 #include "progress.h"
 
 #include <stdint.h>
@@ -29,6 +30,7 @@ typedef struct fz_freeze_config {
     const char *const *add_binaries; /* --add-binary SRC:DEST */
     size_t add_binary_count;
     const char *max_glibc; /* --max-glibc X.Y, or NULL */
+    const char *qt_plugins; /* --qt-plugins GROUPS (qt.h), or NULL */
     fz_extras_config extras; /* data, metadata, hooks, --trace (extras.h);
                                 its script and python are filled in */
     int write_report; /* write <output>.report.json and .report.html (and
@@ -39,6 +41,9 @@ typedef struct fz_freeze_config {
     const char *const *argv; /* the arguments minus -v/-q, for the build
                                 key (rebuild.h); may be NULL */
     size_t argc;
+    int onedir; /* --onedir: <dist>/<name>/<name> + _internal (onedir.h) */
+    const fz_package_config *package; /* desktop, .deb, installer, .app
+                                         (package.h); NULL: none */
 } fz_freeze_config;
 
 typedef struct fz_freeze_result {
@@ -66,6 +71,8 @@ typedef struct fz_freeze_result {
     size_t cache_hits;    /* entries found in the cache (-v) */
     size_t cache_misses;  /* entries that were not */
     double check_seconds; /* the unchanged-rebuild check */
+    char *onedir;         /* the onedir directory, or NULL */
+    fz_strvec packages;   /* the packages written (package.h) */
 } fz_freeze_result;
 
 /*

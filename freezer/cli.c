@@ -148,8 +148,7 @@ print_inspect(const fz_inspect *in)
                "entries", "package");
         for (size_t i = 0; i < nt; i++) {
             printf("%12llu %12llu %8zu  %s\n", (unsigned long long)t[i].raw,
-                   (unsigned long long)t[i].stored, t[i].entries,
-                   t[i].package);
+                   (unsigned long long)t[i].stored, t[i].entries, t[i].package);
         }
         fz_inspect_totals_free(t, nt);
     }

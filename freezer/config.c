@@ -150,8 +150,8 @@ add_setting(fz_strvec *out, const char *path, const char *key, PyObject *v)
     if (!known_key(key, &takes_value)) {
         hint = closest_key(key);
         return fz_error_set(FZ_EINVAL,
-                            "%s: unknown key '%s' in [tool.freeze]%s%s%s",
-                            path, key, hint ? " (did you mean '" : "",
+                            "%s: unknown key '%s' in [tool.freeze]%s%s%s", path,
+                            key, hint ? " (did you mean '" : "",
                             hint ? hint : "", hint ? "'?)" : "");
     }
     if (!takes_value) {

@@ -2,10 +2,12 @@
  * desktop.c - the freedesktop desktop entry and hicolor icon of an app
  * (package.h), used by --desktop, --deb and --installer.
  */
+#define _GNU_SOURCE
 #include "package.h"
 
 #include "fz_error.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int
@@ -58,8 +60,7 @@ be32(const uint8_t *p)
 int
 fz_desktop_png_size(const void *data, size_t size, uint32_t *w, uint32_t *h)
 {
-    static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a,
-                                   '\n'};
+    static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     const uint8_t *p = data;
 
     /* signature, then the IHDR chunk: length 13, "IHDR", width, height */
@@ -160,8 +161,7 @@ entry_text(fz_buf *out, const fz_package_config *pc, const char *name,
 
 /* mkdir -p, then write. */
 static int
-write_below(const char *share, const char *rel, const void *data,
-            size_t size)
+write_below(const char *share, const char *rel, const void *data, size_t size)
 {
     fz_buf path = FZ_BUF_INIT;
     char *dir = NULL;
@@ -211,8 +211,8 @@ fz_desktop_write(const char *share, const fz_package_config *pc,
             fz_error_wrap(rc, "--icon %s", pc->icon);
             goto done;
         }
-        rc = fz_buf_printf(&rel, "icons/hicolor/%ux%u/apps/%s.png",
-                           (unsigned)w, (unsigned)w, id);
+        rc = fz_buf_printf(&rel, "icons/hicolor/%ux%u/apps/%s.png", (unsigned)w,
+                           (unsigned)w, id);
     }
     rc = rc ? rc : write_below(share, rel.data, icon.data, icon.size);
 done:

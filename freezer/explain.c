@@ -6,6 +6,7 @@
 #include "fz_error.h"
 #include "pyembed.h"
 #include "pyenv.h"
+#include "report.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +36,9 @@ index_of(const fz_graph *g, const char *name)
 
 /*
  * Breadth-first from the target backwards along importers: the first time
- * the script is reached gives the shortest chain from it; the first module
- * with no importers is the fallback root.
+ * the script is reached gives the shortest chain from it; the nearest
+ * module that is there for itself (nothing imports it, or a hidden
+ * import, hook or runtime root) is the fallback root.
  */
 static int
 find_chain(fz_explain *e, size_t target)
@@ -68,7 +70,10 @@ find_chain(fz_explain *e, size_t target)
             root = cur;
             break;
         }
-        if (m->importers.count == 0 && fallback == SIZE_MAX) {
+        /* a hidden import, a hook's, a runtime root: there for itself */
+        if (fallback == SIZE_MAX &&
+            (m->importers.count == 0 ||
+             strcmp(fz_report_category(m), "import") != 0)) {
             fallback = cur;
         }
         for (size_t k = 0; k < m->importers.count; k++) {

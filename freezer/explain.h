@@ -8,9 +8,9 @@
 #include "bundle.h"
 
 typedef struct fz_explain {
-    fz_graph *graph; /* the analysis (hooks and options applied), owned */
+    fz_graph *graph;   /* the analysis (hooks and options applied), owned */
     fz_extras *extras; /* owned */
-    size_t *chain;   /* graph indices: a root first, the module last */
+    size_t *chain;     /* graph indices: a root first, the module last */
     size_t length;
 } fz_explain;
 
@@ -19,8 +19,9 @@ typedef struct fz_explain {
  * hooks; nothing is compiled or written) and find the shortest import
  * chain from the script to `module` through the modules' importers. When
  * no chain reaches the script (a hidden import, a hook, a runtime root),
- * the chain starts at the nearest module that nothing imports; its reason
- * says why it is there. *out is freed with fz_explain_free. Errors:
+ * the chain starts at the nearest module that is there for itself
+ * (nothing imports it, or a hidden import, hook or runtime root); its
+ * reason says why. *out is freed with fz_explain_free. Errors:
  * FZ_ENOTFOUND when `module` is not in the graph, and those of fz_freeze's
  * analysis.
  */

@@ -108,6 +108,36 @@ collect_submodules(struct state *s, const char *pkg, const char *reason,
     return rc;
 }
 
+/*
+ * A hook's "SRC:DEST" list (binaries, datas): relative SRC is relative to
+ * the directory that holds the hooked package; a SRC that matches nothing
+ * is skipped (another version or distribution of the package).
+ */
+static int
+hook_files(struct state *s, const fz_strvec *specs, const fz_module *m,
+           int kind, const char *reason)
+{
+    int rc = 0;
+
+    for (size_t i = 0; i < specs->count && rc == 0; i++) {
+        char *dir = m->path ? fz_path_dirname(m->path) : NULL;
+        char *base = NULL;
+
+        if (dir != NULL && m->kind == FZ_MOD_PACKAGE) {
+            base = fz_path_dirname(dir);
+        }
+        rc = fz_data_add_spec(&s->x->files, specs->items[i], base ? base : dir,
+                              kind, reason);
+        if (rc == FZ_ENOTFOUND) {
+            fz_error_clear();
+            rc = 0;
+        }
+        free(dir);
+        free(base);
+    }
+    return rc;
+}
+
 static int
 apply_hook(struct state *s, const fz_hook *h, const fz_module *m)
 {
@@ -141,24 +171,9 @@ apply_hook(struct state *s, const fz_hook *h, const fz_module *m)
     for (size_t i = 0; i < h->copy_metadata.count && rc == 0; i++) {
         rc = fz_strvec_push_unique(&s->meta_copy, h->copy_metadata.items[i]);
     }
-    for (size_t i = 0; i < h->binaries.count && rc == 0; i++) {
-        /* relative to the directory that holds the hooked package */
-        char *dir = m->path ? fz_path_dirname(m->path) : NULL;
-        char *base = NULL;
-
-        if (dir != NULL && m->kind == FZ_MOD_PACKAGE) {
-            base = fz_path_dirname(dir);
-        }
-        rc = fz_data_add_spec(&s->x->files, h->binaries.items[i],
-                              base ? base : dir, FZ_ENTRY_NATIVE_LIB,
-                              reason.data);
-        if (rc == FZ_ENOTFOUND) {
-            fz_error_clear(); /* optional: another version of the package */
-            rc = 0;
-        }
-        free(dir);
-        free(base);
-    }
+    rc = rc ? rc
+            : hook_files(s, &h->binaries, m, FZ_ENTRY_NATIVE_LIB, reason.data);
+    rc = rc ? rc : hook_files(s, &h->datas, m, FZ_ENTRY_DATA, reason.data);
     fz_buf_dispose(&reason);
     return rc;
 }

@@ -13,15 +13,15 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const keys[] = {"hidden_imports", "collect_submodules",
-                                   "collect_data",   "copy_metadata",
-                                   "excludes",       "binaries"};
+static const char *const keys[] = {
+    "hidden_imports", "collect_submodules", "collect_data", "copy_metadata",
+    "excludes",       "binaries",           "datas"};
 #define NKEYS (sizeof(keys) / sizeof(*keys))
 
 static const char helper[] =
     "import tomllib\n"
     "KEYS = ('hidden_imports', 'collect_submodules', 'collect_data',\n"
-    "        'copy_metadata', 'excludes', 'binaries')\n"
+    "        'copy_metadata', 'excludes', 'binaries', 'datas')\n"
     "def load(path):\n"
     "    try:\n"
     "        with open(path, 'rb') as f:\n"
@@ -59,6 +59,7 @@ fz_hook_dispose(fz_hook *h)
     fz_strvec_dispose(&h->copy_metadata);
     fz_strvec_dispose(&h->excludes);
     fz_strvec_dispose(&h->binaries);
+    fz_strvec_dispose(&h->datas);
     memset(h, 0, sizeof(*h));
 }
 
@@ -67,7 +68,8 @@ field(fz_hook *h, size_t i)
 {
     fz_strvec *f[NKEYS] = {&h->hidden_imports, &h->collect_submodules,
                            &h->collect_data,   &h->copy_metadata,
-                           &h->excludes,       &h->binaries};
+                           &h->excludes,       &h->binaries,
+                           &h->datas};
 
     return f[i];
 }

@@ -1,7 +1,7 @@
 /*
  * hooks.h - declarative hook files: freezer/hooks/<module>.toml says what a
  * package needs beyond its imports (hidden imports, submodules, data,
- * metadata, excludes, binaries). Read with tomllib in the embedded
+ * metadata, excludes, binaries, data outside the package). Read with tomllib in the embedded
  * interpreter; applied by extras.c when <module> is in the graph.
  */
 #ifndef FZ_HOOKS_H
@@ -18,6 +18,7 @@ typedef struct fz_hook {
     fz_strvec copy_metadata;
     fz_strvec excludes;
     fz_strvec binaries; /* "SRC:DEST" as --add-data, native libraries */
+    fz_strvec datas;    /* "SRC:DEST" as --add-data, data files */
 } fz_hook;
 
 typedef struct fz_hookset {
@@ -26,7 +27,7 @@ typedef struct fz_hookset {
 } fz_hookset;
 
 /*
- * Parse one hook file (hostile input: only the six keys above, each a list
+ * Parse one hook file (hostile input: only the seven keys above, each a list
  * of strings or one string, are accepted). `out` is reset and owned by the
  * caller (fz_hook_dispose). Errors: FZ_EFORMAT ("<file>: unknown key
  * 'x'", TOML syntax errors with their line), FZ_EIO, FZ_ENOMEM. Needs

@@ -87,15 +87,16 @@ fz_inspect_open(fz_inspect **out, const char *exe)
     rc = fz_elf_find_payload(exe, &in->payload_offset, &in->payload_size);
     if (rc == FZ_ENOTFOUND) {
         rc = fz_error_set(FZ_ENOTFOUND,
-                          "%s: no %s section (not an app made by freeze)",
-                          exe, FZ_PAYLOAD_SECTION);
+                          "%s: no %s section (not an app made by freeze)", exe,
+                          FZ_PAYLOAD_SECTION);
     }
     rc = rc ? rc
-            : read_range(&in->bytes, exe, in->payload_offset,
-                         in->payload_size);
-    rc = rc ? rc
-            : fz_payload_open(&in->payload, in->bytes,
-                              (size_t)in->payload_size, 0, 0);
+            : read_range(&in->bytes, exe, in->payload_offset, in->payload_size);
+    if (rc < 0) {
+        goto done;
+    }
+    rc = fz_payload_open(&in->payload, in->bytes, (size_t)in->payload_size, 0,
+                         0);
     if (rc < 0) {
         rc = fz_error_wrap(rc, "%s", exe);
         goto done;
@@ -103,8 +104,8 @@ fz_inspect_open(fz_inspect **out, const char *exe)
     in->python_version = fz_payload_python_version(in->payload);
     /* dict_size: header field at offset 64 (validated by the reader) */
     for (int i = 7; i >= 0; i--) {
-        in->dict_size = (in->dict_size << 8) |
-                        ((const unsigned char *)in->bytes)[64 + i];
+        in->dict_size =
+            (in->dict_size << 8) | ((const unsigned char *)in->bytes)[64 + i];
     }
     if (fz_payload_main(in->payload, &main_e) == 0) {
         in->main_entry = strndup(main_e.name, main_e.name_size);
@@ -158,8 +159,7 @@ fz_inspect_totals_free(fz_inspect_total *t, size_t count)
 }
 
 int
-fz_inspect_totals(fz_inspect_total **out, size_t *count,
-                  const fz_inspect *in)
+fz_inspect_totals(fz_inspect_total **out, size_t *count, const fz_inspect *in)
 {
     uint64_t n = fz_payload_entry_count(in->payload);
     fz_inspect_total *t = NULL;
@@ -298,8 +298,7 @@ fz_inspect_json(fz_buf *out, const fz_inspect *in)
                                 ", \"size\": %llu, \"stored\": %llu, "
                                 "\"entries\": %zu}",
                                 (unsigned long long)t[i].raw,
-                                (unsigned long long)t[i].stored,
-                                t[i].entries);
+                                (unsigned long long)t[i].stored, t[i].entries);
     }
     rc = rc ? rc
             : fz_buf_printf(out,

@@ -224,8 +224,8 @@ key_argv(int argc, char **argv, size_t *out_count)
             break;
         }
         if (strcmp(argv[i], "-v") != 0 && strcmp(argv[i], "-vv") != 0 &&
-            strcmp(argv[i], "--verbose") != 0 &&
-            strcmp(argv[i], "-q") != 0 && strcmp(argv[i], "--quiet") != 0) {
+            strcmp(argv[i], "--verbose") != 0 && strcmp(argv[i], "-q") != 0 &&
+            strcmp(argv[i], "--quiet") != 0) {
             v[n++] = argv[i];
         }
     }
@@ -286,6 +286,7 @@ main(int argc, char **argv)
     cfg.add_binaries = (const char *const *)opts.add_binaries.items;
     cfg.add_binary_count = opts.add_binaries.count;
     cfg.max_glibc = opts.max_glibc;
+    cfg.qt_plugins = opts.qt_plugins;
     cfg.extras.add_data = &opts.add_data;
     cfg.extras.exclude_data = &opts.exclude_data;
     cfg.extras.collect_data = &opts.collect_data;
@@ -299,6 +300,21 @@ main(int argc, char **argv)
     cfg.extras.trace_argc = (size_t)opts.trace_argc;
     cfg.write_report = 1;
     cfg.no_cache = opts.no_cache;
+    cfg.onedir = opts.onedir;
+    fz_package_config pkg = {
+        .icon = opts.icon,
+        .windowed = opts.windowed,
+        .app_id = opts.app_id,
+        .app_version = opts.app_version,
+        .description = opts.description,
+        .categories = opts.categories,
+        .maintainer = opts.maintainer,
+        .desktop = opts.desktop,
+        .deb = opts.deb,
+        .installer = opts.installer,
+        .app = opts.app,
+    };
+    cfg.package = &pkg;
     if (opts.explain != NULL) {
         rc = fz_cli_explain(&opts, &cfg);
         fz_options_dispose(&opts);
@@ -325,6 +341,9 @@ main(int argc, char **argv)
         return 1;
     }
     print_report(r, &opts);
+    for (size_t i = 0; i < r->packages.count && !opts.quiet; i++) {
+        printf("wrote %s\n", r->packages.items[i]);
+    }
     fz_freeze_result_free(r);
     fz_options_dispose(&opts);
     fz_cli_args_dispose(&merged);

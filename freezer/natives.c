@@ -11,6 +11,7 @@
 #include "fz_error.h"
 #include "fz_payload.h"
 #include "ldcache.h"
+#include "qt.h"
 
 #include <dirent.h>
 #include <fnmatch.h>
@@ -61,6 +62,7 @@ struct fz_natives {
     size_t cap;
     fz_strvec warnings;
     fz_strvec notes;
+    fz_strvec stack_files;
     char *glibc;
     char *glibcxx;
     char *cxxabi;
@@ -124,6 +126,7 @@ fz_natives_free(fz_natives *n)
     fz_strvec_dispose(&n->defaults);
     fz_strvec_dispose(&n->warnings);
     fz_strvec_dispose(&n->notes);
+    fz_strvec_dispose(&n->stack_files);
     free(n->glibc);
     free(n->glibcxx);
     free(n->cxxabi);
@@ -227,6 +230,12 @@ const fz_strvec *
 fz_natives_notes(const fz_natives *n)
 {
     return &n->notes;
+}
+
+const fz_strvec *
+fz_natives_stack_files(const fz_natives *n)
+{
+    return &n->stack_files;
 }
 
 /* `path` with its directory part canonical (symlinks and ".." resolved)
@@ -685,6 +694,16 @@ fz_natives_add_extension(fz_natives *n, const char *path, const char *entry)
     return rc;
 }
 
+int
+fz_natives_add_library(fz_natives *n, const char *path, const char *entry)
+{
+    if (strpbrk(entry, "\t\n") != NULL ||
+        !fz_payload_name_valid(entry, strlen(entry))) {
+        return fz_error_set(FZ_EINVAL, "%s: bad entry name '%s'", path, entry);
+    }
+    return add_root(n, path, entry, NULL, 0);
+}
+
 static int
 keep_max(char **slot, const char *v)
 {
@@ -808,6 +827,7 @@ fz_natives_finish(fz_natives *n)
 
     memset(&stub, 0, sizeof(stub));
     rc = add_openssl_modules(n);
+    rc = rc ? rc : fz_qt_add_plugins(n, n->cfg->qt_plugins, &n->stack_files);
     rc = rc ? rc : add_binaries(n);
     if (rc < 0) {
         goto done;

@@ -25,8 +25,9 @@ typedef struct fz_natives_config {
     size_t exclude_count;
     const char *const *add_binaries; /* --add-binary SRC:DEST */
     size_t add_count;
-    const char *max_glibc; /* --max-glibc X.Y, or NULL */
-    const char *stub;      /* the runtime stub: counts for the floor */
+    const char *max_glibc;  /* --max-glibc X.Y, or NULL */
+    const char *stub;       /* the runtime stub: counts for the floor */
+    const char *qt_plugins; /* --qt-plugins GROUPS (qt.h), or NULL */
     /* Tests: NULL means /etc/ld.so.cache, $LD_LIBRARY_PATH and
      * /lib/<multiarch>:/usr/lib/<multiarch>:/lib:/usr/lib. */
     const char *ldcache;
@@ -64,7 +65,15 @@ int fz_natives_add_extension(fz_natives *n, const char *path,
                              const char *entry);
 
 /*
- * After the extensions: add --add-binary files with their closure, compute
+ * Add a library that is loaded with dlopen by other code (a Qt plugin),
+ * bundled as `entry`, and the closure of the libraries it needs. Errors
+ * as fz_natives_add_extension.
+ */
+int fz_natives_add_library(fz_natives *n, const char *path, const char *entry);
+
+/*
+ * After the extensions: add Qt plugins (qt.h), --add-binary files with
+ * their closure, compute
  * the glibc floor over the stub and every file, and enforce --max-glibc
  * (FZ_EFAIL naming every file that needs more).
  */
@@ -88,6 +97,10 @@ const char *fz_natives_glibcxx_floor(const fz_natives *n);
 /* Libraries not found, and (for -v) what was left to the system. */
 const fz_strvec *fz_natives_warnings(const fz_natives *n);
 const fz_strvec *fz_natives_notes(const fz_natives *n);
+
+/* What fz_natives_finish added for a stack ("PyQt5/Qt5/plugins/platforms:
+ * 6 plugins"), for the report. Borrowed. */
+const fz_strvec *fz_natives_stack_files(const fz_natives *n);
 
 /* 1 when `name` (a soname or file name) is never bundled by default. */
 int fz_natives_excluded(const char *name);

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -91,8 +92,8 @@ mkdirs_0755(int *out, int dirfd, const char *rel)
             free(part);
             goto done;
         }
-        next = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-                                    O_CLOEXEC);
+        next =
+            openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         free(part);
         if (next < 0) {
             rc = fz_error_set(FZ_EIO, "open %s: %s", rel, strerror(errno));
@@ -146,8 +147,8 @@ done:
 }
 
 int
-fz_onedir_split(void **out, size_t *out_size, const void *payload,
-                size_t size, const char *internal)
+fz_onedir_split(void **out, size_t *out_size, const void *payload, size_t size,
+                const char *internal)
 {
     const uint8_t *in = payload;
     fz_payload *p = NULL;
@@ -266,8 +267,8 @@ fz_onedir_write(char **exe_out, uint64_t *exe_size, const char *stub,
         goto done;
     }
     if (mkdtemp(tmp.data) == NULL) {
-        rc = fz_error_set(FZ_EIO, "cannot create a directory in %s: %s",
-                          parent, strerror(errno));
+        rc = fz_error_set(FZ_EIO, "cannot create a directory in %s: %s", parent,
+                          strerror(errno));
         goto done;
     }
     made = 1;
@@ -286,8 +287,7 @@ fz_onedir_write(char **exe_out, uint64_t *exe_size, const char *stub,
     rc = fz_onedir_split(&split, &split_size, payload, size, path.data);
     fz_buf_clear(&path);
     rc = rc ? rc : fz_buf_printf(&path, "%s/%s", tmp.data, name);
-    rc = rc ? rc
-            : fz_elf_attach(stub, path.data, split, split_size, exe_size);
+    rc = rc ? rc : fz_elf_attach(stub, path.data, split, split_size, exe_size);
     rc = rc ? rc : publish(tmp.data, dir);
     if (rc < 0) {
         goto done;

@@ -25,6 +25,19 @@ static const char usage[] =
     "\n"
     "What to generate:\n"
     "  --onefile             one executable file (the default)\n"
+    "  --onedir              a directory: NAME/NAME and NAME/_internal/\n"
+    "  --icon FILE           app icon: a square PNG or an SVG\n"
+    "  --windowed            a GUI app: no terminal (Terminal=false)\n"
+    "  --app-id ID           reverse-DNS id (desktop file, icon, .app)\n"
+    "  --app-version V       the app's version (default 0.1.0)\n"
+    "  --description TEXT    one-line description (desktop file, .deb)\n"
+    "  --categories LIST     desktop categories (default 'Utility;')\n"
+    "  --maintainer WHO      .deb Maintainer, \"Name <email>\"\n"
+    "  --desktop             write NAME.desktop-files/ (entry + icon)\n"
+    "  --deb                 also a Debian package (implies --onedir)\n"
+    "  --installer           also NAME-installer, a per-user installer\n"
+    "                        (implies --onedir)\n"
+    "  --app                 also NAME.app, the macOS bundle layout\n"
     "  --name NAME           name of the executable (default: the script's)\n"
     "  --distpath DIR        where to put the executable (default: ./dist)\n"
     "  -o, --output PATH     exact output path (overrides --distpath/--name)\n"
@@ -54,6 +67,8 @@ static const char usage[] =
     "How to generate:\n"
     "  --optimize {0,1,2}    bytecode optimization level, as python -O\n"
     "  --max-glibc X.Y       fail when a bundled file needs a newer glibc\n"
+    "  --qt-plugins GROUPS   Qt plugin groups to bundle: 'a,b' replaces the\n"
+    "                        defaults, '+a,-b' adds/drops, 'all' (docs)\n"
     "  --no-cache            neither use nor fill the build cache\n"
     "                        ($XDG_CACHE_HOME/freeze/build)\n"
     "\n"
@@ -113,6 +128,7 @@ enum {
     O_EXCLUDE_BINARY,
     O_ADD_BINARY,
     O_MAX_GLIBC,
+    O_QT_PLUGINS,
     O_ADD_DATA,
     O_EXCLUDE_DATA,
     O_COLLECT_DATA,
@@ -124,7 +140,19 @@ enum {
     O_TRACE,
     O_CONFIG,
     O_EXPLAIN,
-    O_VERBOSE2
+    O_VERBOSE2,
+    O_ONEDIR,
+    O_ICON,
+    O_WINDOWED,
+    O_APP_ID,
+    O_APP_VERSION,
+    O_DESCRIPTION,
+    O_CATEGORIES,
+    O_MAINTAINER,
+    O_DESKTOP,
+    O_DEB,
+    O_INSTALLER,
+    O_APP
 };
 
 static const struct {
@@ -152,6 +180,7 @@ static const struct {
     {"--exclude-binary", O_EXCLUDE_BINARY, 1},
     {"--add-binary", O_ADD_BINARY, 1},
     {"--max-glibc", O_MAX_GLIBC, 1},
+    {"--qt-plugins", O_QT_PLUGINS, 1},
     {"--add-data", O_ADD_DATA, 1},
     {"--exclude-data", O_EXCLUDE_DATA, 1},
     {"--collect-data", O_COLLECT_DATA, 1},
@@ -164,6 +193,18 @@ static const struct {
     {"--config", O_CONFIG, 1},
     {"--explain", O_EXPLAIN, 1},
     {"-vv", O_VERBOSE2, 0},
+    {"--onedir", O_ONEDIR, 0},
+    {"--icon", O_ICON, 1},
+    {"--windowed", O_WINDOWED, 0},
+    {"--app-id", O_APP_ID, 1},
+    {"--app-version", O_APP_VERSION, 1},
+    {"--description", O_DESCRIPTION, 1},
+    {"--categories", O_CATEGORIES, 1},
+    {"--maintainer", O_MAINTAINER, 1},
+    {"--desktop", O_DESKTOP, 0},
+    {"--deb", O_DEB, 0},
+    {"--installer", O_INSTALLER, 0},
+    {"--app", O_APP, 0},
 };
 
 static int
@@ -224,6 +265,7 @@ apply(fz_options *o, int id, const char *opt, const char *value)
         o->version = 1;
         break;
     case O_ONEFILE:
+        o->onedir = 0;
         break;
     case O_EXCLUDE_BINARY:
         return fz_strvec_push(&o->exclude_binaries, value);
@@ -251,6 +293,9 @@ apply(fz_options *o, int id, const char *opt, const char *value)
         o->max_glibc = value;
         break;
     }
+    case O_QT_PLUGINS:
+        o->qt_plugins = value; /* checked by freezer/qt.c */
+        break;
     case O_ADD_DATA:
         if (strchr(value, ':') == NULL || value[0] == ':') {
             return fz_error_set(FZ_EINVAL,
@@ -275,6 +320,42 @@ apply(fz_options *o, int id, const char *opt, const char *value)
         return fz_strvec_push(&o->hooks_dirs, value);
     case O_TRACE:
         o->trace = 1;
+        break;
+    case O_ONEDIR:
+        o->onedir = 1;
+        break;
+    case O_ICON:
+        o->icon = value;
+        break;
+    case O_WINDOWED:
+        o->windowed = 1;
+        break;
+    case O_APP_ID:
+        o->app_id = value;
+        break;
+    case O_APP_VERSION:
+        o->app_version = value;
+        break;
+    case O_DESCRIPTION:
+        o->description = value;
+        break;
+    case O_CATEGORIES:
+        o->categories = value;
+        break;
+    case O_MAINTAINER:
+        o->maintainer = value;
+        break;
+    case O_DESKTOP:
+        o->desktop = 1;
+        break;
+    case O_DEB:
+        o->deb = 1;
+        break;
+    case O_INSTALLER:
+        o->installer = 1;
+        break;
+    case O_APP:
+        o->app = 1;
         break;
     default:
         return fz_error_set(FZ_EINVAL, "unrecognized option '%s'", opt);

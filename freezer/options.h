@@ -18,6 +18,7 @@ typedef struct fz_options {
     fz_strvec exclude_binaries; /* --exclude-binary GLOB */
     fz_strvec add_binaries;     /* --add-binary SRC:DEST */
     const char *max_glibc;      /* --max-glibc X.Y */
+    const char *qt_plugins;     /* --qt-plugins GROUPS (qt.h) */
     fz_strvec add_data;        /* --add-data SRC:DEST */
     fz_strvec exclude_data;    /* --exclude-data GLOB */
     fz_strvec collect_data;    /* --collect-data PKG */
@@ -38,6 +39,19 @@ typedef struct fz_options {
     int no_cache;             /* --no-cache */
     int help;                 /* --help / -h: print usage, nothing else */
     int version;              /* --version */
+    /* What users receive (package.h) */
+    int onedir;               /* --onedir */
+    const char *icon;         /* --icon FILE (PNG or SVG) */
+    int windowed;             /* --windowed */
+    const char *app_id;       /* --app-id ID (reverse DNS) */
+    const char *app_version;  /* --app-version VERSION */
+    const char *description;  /* --description TEXT */
+    const char *categories;   /* --categories LIST */
+    const char *maintainer;   /* --maintainer "Name <email>" */
+    int desktop;              /* --desktop */
+    int deb;                  /* --deb */
+    int installer;            /* --installer */
+    int app;                  /* --app */
 } fz_options;
 
 /*

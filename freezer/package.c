@@ -28,8 +28,7 @@ fz_package_needs_onedir(const fz_package_config *pc)
 int
 fz_package_wanted(const fz_package_config *pc)
 {
-    return pc != NULL &&
-           (pc->desktop || pc->deb || pc->installer || pc->app);
+    return pc != NULL && (pc->desktop || pc->deb || pc->installer || pc->app);
 }
 
 int
@@ -85,8 +84,8 @@ fz_package_run(fz_strvec *outputs, const fz_package_config *pc,
     int rc = 0;
 
     if (pc->desktop) {
-        rc = fz_buf_printf(&path, "%s/%s.desktop-files", in->distpath,
-                           in->name);
+        rc =
+            fz_buf_printf(&path, "%s/%s.desktop-files", in->distpath, in->name);
         if (rc == 0 && fz_is_dir(path.data)) {
             rc = fz_platform_remove_path(path.data);
         }
@@ -229,12 +228,11 @@ fz_package_tmpdir(char **out, const char *parent, const char *stem)
 
     *out = NULL;
     if (rc == 0 && mkdtemp(path.data) == NULL) {
-        rc = fz_error_set(FZ_EIO, "cannot create a directory in %s: %s",
-                          parent, strerror(errno));
+        rc = fz_error_set(FZ_EIO, "cannot create a directory in %s: %s", parent,
+                          strerror(errno));
     }
     if (rc == 0 && chmod(path.data, 0755) < 0) {
-        rc = fz_error_set(FZ_EIO, "chmod %s: %s", path.data,
-                          strerror(errno));
+        rc = fz_error_set(FZ_EIO, "chmod %s: %s", path.data, strerror(errno));
     }
     if (rc == 0) {
         *out = fz_buf_detach(&path);

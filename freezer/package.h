@@ -28,13 +28,13 @@ typedef struct fz_package_config {
 
 /* The facts about the built app that packaging needs. */
 typedef struct fz_package_input {
-    const char *name;     /* the app's name (executable's base name) */
-    const char *distpath; /* where packages go */
-    const char *exe;      /* the executable built */
-    const char *onedir;   /* its onedir directory, or NULL (onefile) */
+    const char *name;        /* the app's name (executable's base name) */
+    const char *distpath;    /* where packages go */
+    const char *exe;         /* the executable built */
+    const char *onedir;      /* its onedir directory, or NULL (onefile) */
     const char *glibc_floor; /* "2.34", or NULL when unknown */
-    const char *python;   /* the target interpreter (installer build) */
-    const char *stub;     /* the runtime stub (installer build) */
+    const char *python;      /* the target interpreter (installer build) */
+    const char *stub;        /* the runtime stub (installer build) */
 } fz_package_input;
 
 /* Does the configuration need the onedir tree (--deb, --installer)? */

@@ -22,7 +22,8 @@ put_json(fz_buf *b, const char *s, size_t n)
     int rc = 0;
 
     for (size_t i = 0; i < n && rc == 0; i++) {
-        rc = s[i] == '<' ? fz_buf_puts(b, "\\u003c") : fz_buf_append(b, &s[i], 1);
+        rc = s[i] == '<' ? fz_buf_puts(b, "\\u003c")
+                         : fz_buf_append(b, &s[i], 1);
     }
     return rc;
 }

@@ -86,7 +86,8 @@ fz_term_new(FILE *f, int quiet)
 static void
 draw(fz_term *t, int final)
 {
-    fprintf(t->f, "\r\033[K%s%s%s %s", fz_term_sgr(t->color, final ? "ok" : "dim"),
+    fprintf(t->f, "\r\033[K%s%s%s %s",
+            fz_term_sgr(t->color, final ? "ok" : "dim"),
             final ? "\xe2\x9c\x93" : "\xe2\x80\xa6",
             fz_term_sgr(t->color, "reset"), t->stage);
     if (t->total > 0 && !final) {

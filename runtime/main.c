@@ -605,8 +605,8 @@ main(int argc, char **argv)
                 fz_error_message());
         goto done;
     }
-    if (rc == FZ_PLATFORM_EUNSAFE && fz_payload_flags(payload) &
-                                         FZ_PAYLOAD_F_ONEDIR) {
+    if (rc == FZ_PLATFORM_EUNSAFE &&
+        (fz_payload_flags(payload) & FZ_PAYLOAD_F_ONEDIR)) {
         fprintf(stderr, "%s: refusing to run (%s)\n", argv0,
                 fz_error_message());
         goto done;

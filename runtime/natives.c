@@ -5,6 +5,8 @@
  */
 #include "natives.h"
 
+#include "stacks.h"
+
 #include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,6 +350,55 @@ done:
 static PyMethodDef create_def = {"create_module", loader_create_module,
                                  METH_VARARGS, NULL};
 
+/* ExtensionFileLoader.exec_module, then the stack hooks (stacks.h). */
+static PyObject *
+loader_exec_module(PyObject *unused, PyObject *args)
+{
+    PyObject *loader, *module;
+    PyObject *imp = NULL;
+    PyObject *r = NULL;
+    PyObject *name = NULL;
+
+    if (!PyArg_ParseTuple(args, "OO:exec_module", &loader, &module)) {
+        return NULL;
+    }
+    imp = PyImport_ImportModule("_imp");
+    r = imp ? PyObject_CallMethod(imp, "exec_dynamic", "O", module) : NULL;
+    name = r ? PyObject_GetAttrString(module, "__name__") : NULL;
+    if (name == NULL || fz_stacks_module_loaded(name, module) < 0) {
+        Py_CLEAR(r);
+    }
+    Py_XDECREF(imp);
+    Py_XDECREF(name);
+    return r;
+}
+
+static PyMethodDef exec_def = {"exec_module", loader_exec_module, METH_VARARGS,
+                               NULL};
+
+const fz_bundle *
+fz_natives_bundle(void)
+{
+    return bundle;
+}
+
+int
+fz_natives_preload_under(const char *prefix)
+{
+    size_t len = strlen(prefix);
+
+    if (payload == NULL || read_needs() < 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < need_count; i++) {
+        if (strncmp(needs[i].entry, prefix, len) == 0 &&
+            preload(needs[i].entry) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 PyObject *
 fz_natives_loader_type(fz_payload *p, const fz_bundle *b)
 {
@@ -355,6 +406,8 @@ fz_natives_loader_type(fz_payload *p, const fz_bundle *b)
     PyObject *base = NULL;
     PyObject *func = NULL;
     PyObject *method = NULL;
+    PyObject *efunc = NULL;
+    PyObject *emethod = NULL;
     PyObject *type = NULL;
 
     payload = p;
@@ -363,15 +416,20 @@ fz_natives_loader_type(fz_payload *p, const fz_bundle *b)
     base = mod ? PyObject_GetAttrString(mod, "ExtensionFileLoader") : NULL;
     func = base ? PyCFunction_New(&create_def, NULL) : NULL;
     method = func ? PyInstanceMethod_New(func) : NULL;
-    if (method) {
-        type = PyObject_CallFunction(
-            (PyObject *)&PyType_Type, "s(O){sOss}", "FzExtensionFileLoader",
-            base, "create_module", method, "__module__", "_fzimport");
+    efunc = method ? PyCFunction_New(&exec_def, NULL) : NULL;
+    emethod = efunc ? PyInstanceMethod_New(efunc) : NULL;
+    if (emethod) {
+        type = PyObject_CallFunction((PyObject *)&PyType_Type, "s(O){sOsOss}",
+                                     "FzExtensionFileLoader", base,
+                                     "create_module", method, "exec_module",
+                                     emethod, "__module__", "_fzimport");
     }
     Py_XDECREF(mod);
     Py_XDECREF(base);
     Py_XDECREF(func);
     Py_XDECREF(method);
+    Py_XDECREF(efunc);
+    Py_XDECREF(emethod);
     return type;
 }
 
@@ -515,5 +573,5 @@ fz_natives_module_loaded(PyObject *name, PyObject *module)
     if (PyUnicode_CompareWithASCIIString(name, "ctypes.util") == 0) {
         return wrap(module, "find_library", &find_library_def);
     }
-    return 0;
+    return fz_stacks_module_loaded(name, module);
 }

@@ -27,9 +27,21 @@ PyObject *fz_natives_loader_type(fz_payload *p, const fz_bundle *b);
 /*
  * Called by the importer after it executed a bundled Python module:
  * wraps ctypes' dlopen ("ctypes") and ctypes.util.find_library
- * ("ctypes.util") so that bundled libraries are found. 0, or -1 with an
+ * ("ctypes.util") so that bundled libraries are found; then the stack
+ * hooks (stacks.h), which extension modules also reach. 0, or -1 with an
  * exception set.
  */
 int fz_natives_module_loaded(PyObject *name, PyObject *module);
+
+/* The bundle root given to fz_natives_loader_type (NULL before). */
+const fz_bundle *fz_natives_bundle(void);
+
+/*
+ * Load (RTLD_NOW | RTLD_GLOBAL) what every needs-table entry starting
+ * with `prefix` needs, dependencies first: the libraries of plugins that
+ * another library dlopens by path (Qt plugins) or by name (GI). 0, or -1
+ * with ImportError set.
+ */
+int fz_natives_preload_under(const char *prefix);
 
 #endif /* FZ_RT_NATIVES_H */

@@ -43,12 +43,14 @@ check_file(int dirfd, const char *root, const char *name, uint64_t size)
             rc = fz_error_set(FZ_ENOMEM, "out of memory");
             goto done;
         }
-        next = openat(fd, part,
-                      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        next =
+            openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         free(part);
         if (next < 0 || fstat(next, &st) < 0) {
-            rc = fz_error_set(FZ_EFORMAT, "%s/%s is missing or not a "
-                              "directory", root, name);
+            rc = fz_error_set(FZ_EFORMAT,
+                              "%s/%s is missing or not a "
+                              "directory",
+                              root, name);
             if (next >= 0) {
                 close(next);
             }
@@ -119,11 +121,16 @@ fz_onedir_root(char **out, const fz_payload *p, const char *exe)
     memcpy(root + dn, "/" INTERNAL, sizeof(INTERNAL) + 1);
     dirfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dirfd < 0) {
-        rc = fz_error_set(errno == ELOOP || errno == ENOTDIR
-                              ? FZ_PLATFORM_EUNSAFE
-                              : FZ_EFORMAT,
-                          "%s: %s", root,
-                          errno == ELOOP ? "is a symlink" : strerror(errno));
+        int err = errno;
+
+        if (lstat(root, &st) == 0 && S_ISLNK(st.st_mode)) {
+            rc = fz_error_set(FZ_PLATFORM_EUNSAFE,
+                              "%s is a symlink; refusing to load code "
+                              "through it",
+                              root);
+        } else {
+            rc = fz_error_set(FZ_EFORMAT, "%s: %s", root, strerror(err));
+        }
         goto done;
     }
     if (fstat(dirfd, &st) < 0 || !trusted(&st)) {

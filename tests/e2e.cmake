@@ -112,3 +112,33 @@ add_test(NAME e2e.venv_extension
           "${CMAKE_CURRENT_BINARY_DIR}/e2e/venv_extension"
           "${PROJECT_SOURCE_DIR}" "${CMAKE_BINARY_DIR}")
 set_tests_properties(e2e.venv_extension PROPERTIES LABELS "e2e" TIMEOUT 600)
+
+# Desktop and scientific stacks (issue 15): frozen with no hint options,
+# run with every Python and the stack's /usr data hidden (each case's
+# `hide` file).
+set(FZ_E2E_STACK_CASES
+  stack_matplotlib
+  stack_pandas
+  stack_pyside2
+  stack_qt
+  stack_scipy)
+
+foreach(_fz_case IN LISTS FZ_E2E_STACK_CASES)
+  add_test(NAME e2e.${_fz_case}
+    COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/e2e/run-case"
+            "${CMAKE_CURRENT_SOURCE_DIR}/e2e/cases/${_fz_case}"
+            "$<TARGET_FILE:freeze>"
+            "${CMAKE_CURRENT_BINARY_DIR}/e2e/${_fz_case}"
+            "${PROJECT_SOURCE_DIR}" "${CMAKE_BINARY_DIR}")
+  set_tests_properties(e2e.${_fz_case} PROPERTIES LABELS "e2e;stacks"
+                       TIMEOUT 900)
+endforeach()
+
+# The Qt example opens a real window under Xvfb (xcb platform plugin from
+# the bundle, system Qt plugins hidden); the plotting example writes a PNG.
+add_test(NAME e2e.qt_screenshot
+  COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/e2e/qt-screenshot"
+          "$<TARGET_FILE:freeze>" "${PROJECT_SOURCE_DIR}"
+          "${CMAKE_CURRENT_BINARY_DIR}/e2e/qt_app" "${CMAKE_BINARY_DIR}")
+set_tests_properties(e2e.qt_screenshot PROPERTIES LABELS "e2e;stacks"
+                     TIMEOUT 600)

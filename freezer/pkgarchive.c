@@ -1,9 +1,9 @@
 /*
- * archive.c - deterministic tar, ar and gzip through libarchive
- * (archive.h).
+ * pkgarchive.c - deterministic tar, ar and gzip through libarchive
+ * (pkgarchive.h).
  */
 #define _GNU_SOURCE
-#include "archive.h"
+#include "pkgarchive.h"
 
 #include "fz_error.h"
 
@@ -26,12 +26,12 @@ fz_archive_mtime(void)
     long long v;
 
     if (s == NULL || *s == '\0') {
-        return 0;
+        return FZ_ARCHIVE_DEFAULT_MTIME;
     }
     errno = 0;
     v = strtoll(s, &end, 10);
     if (errno != 0 || *end != '\0' || v < 0) {
-        return 0;
+        return FZ_ARCHIVE_DEFAULT_MTIME;
     }
     return (int64_t)v;
 }
@@ -170,8 +170,7 @@ add_member(struct archive *a, const char *path, const char *name,
         archive_entry_set_perm(e, (st->st_mode & S_IXUSR) ? 0755 : 0644);
         archive_entry_set_size(e, st->st_size);
     } else {
-        rc = fz_error_set(FZ_EIO, "%s: not a file, directory or symlink",
-                          path);
+        rc = fz_error_set(FZ_EIO, "%s: not a file, directory or symlink", path);
         goto done;
     }
     if (archive_write_header(a, e) != ARCHIVE_OK) {
@@ -266,8 +265,8 @@ done:
 }
 
 int
-fz_archive_ar_write(const char *path, const fz_ar_member *members,
-                    size_t count, int64_t mtime)
+fz_archive_ar_write(const char *path, const fz_ar_member *members, size_t count,
+                    int64_t mtime)
 {
     struct archive *a = archive_write_new();
     fz_buf tmp = FZ_BUF_INIT;
@@ -316,8 +315,8 @@ fz_archive_ar_write(const char *path, const fz_ar_member *members,
     if (rc == 0 && archive_write_close(a) != ARCHIVE_OK) {
         rc = la_error(a, path);
     }
-    if (rc == 0 && (fchmod(fd, 0644) < 0 || fsync(fd) < 0 ||
-                    rename(tmp.data, path) < 0)) {
+    if (rc == 0 &&
+        (fchmod(fd, 0644) < 0 || fsync(fd) < 0 || rename(tmp.data, path) < 0)) {
         rc = fz_error_set(FZ_EIO, "%s: %s", path, strerror(errno));
     }
 done:

@@ -1,12 +1,12 @@
 /*
- * archive.h - deterministic archives written with libarchive: tar (plain,
+ * pkgarchive.h - deterministic archives written with libarchive: tar (plain,
  * gzip or xz) in memory, ar files, a raw gzip stream. Every member has
  * uid/gid 0 ("root"), one fixed mtime and normalised modes (0755
  * directories and executables, 0644 other files). Used by deb.c and
  * installer.c.
  */
-#ifndef FZ_ARCHIVE_H
-#define FZ_ARCHIVE_H
+#ifndef FZ_PKGARCHIVE_H
+#define FZ_PKGARCHIVE_H
 
 #include "buf.h"
 
@@ -18,7 +18,13 @@ typedef enum fz_archive_filter {
     FZ_ARCHIVE_XZ
 } fz_archive_filter;
 
-/* $SOURCE_DATE_EPOCH when it is a valid number, else 0. */
+/* Member mtime without SOURCE_DATE_EPOCH: 2024-01-01T00:00:00Z. A fixed
+ * date keeps builds reproducible; 0 (1970) makes lintian report
+ * package-contains-ancient-file, an error. */
+#define FZ_ARCHIVE_DEFAULT_MTIME 1704067200
+
+/* $SOURCE_DATE_EPOCH when it is a valid number, else
+ * FZ_ARCHIVE_DEFAULT_MTIME. */
 int64_t fz_archive_mtime(void);
 
 /*
@@ -49,4 +55,4 @@ int fz_archive_ar_write(const char *path, const fz_ar_member *members,
  * to `out`. Errors: FZ_EIO, FZ_ENOMEM. */
 int fz_archive_gzip(fz_buf *out, const void *data, size_t size);
 
-#endif /* FZ_ARCHIVE_H */
+#endif /* FZ_PKGARCHIVE_H */

@@ -1,0 +1,5 @@
+"""A module of the example app."""
+
+
+def hello(what):
+    return "hello " + what

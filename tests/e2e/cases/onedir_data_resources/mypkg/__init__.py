@@ -1,0 +1,1 @@
+"""A package with data files next to its code."""

@@ -1,0 +1,1 @@
+print("Hello from a frozen Python program!")
