@@ -260,8 +260,8 @@ check_script(const char *script)
                             script, strerror(errno));
     }
     if (S_ISDIR(st.st_mode)) {
-        return fz_error_set(FZ_EINVAL,
-                            "%s is a directory, not a Python script", script);
+        return fz_error_set(FZ_EINVAL, "%s is a directory, not a Python script",
+                            script);
     }
     if (!S_ISREG(st.st_mode)) {
         return fz_error_set(FZ_EINVAL, "%s is not a regular file", script);
@@ -440,8 +440,8 @@ attach:
         in.distpath = outdir;
         in.exe = exe ? exe : r->output;
         in.onedir = r->onedir;
-        in.glibc_floor = r->natives ? fz_natives_glibc_floor(r->natives)
-                                    : r->glibc_floor;
+        in.glibc_floor =
+            r->natives ? fz_natives_glibc_floor(r->natives) : r->glibc_floor;
         in.python = r->python;
         in.stub = r->stub;
         rc = fz_package_run(&r->packages, cfg->package, &in);

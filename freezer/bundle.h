@@ -29,17 +29,17 @@ typedef struct fz_freeze_config {
     size_t exclude_binary_count;
     const char *const *add_binaries; /* --add-binary SRC:DEST */
     size_t add_binary_count;
-    const char *max_glibc; /* --max-glibc X.Y, or NULL */
-    const char *qt_plugins; /* --qt-plugins GROUPS (qt.h), or NULL */
+    const char *max_glibc;   /* --max-glibc X.Y, or NULL */
+    const char *qt_plugins;  /* --qt-plugins GROUPS (qt.h), or NULL */
     fz_extras_config extras; /* data, metadata, hooks, --trace (extras.h);
                                 its script and python are filled in */
-    int write_report; /* write <output>.report.json and .report.html (and
-                         .trace.json) */
+    int write_report;        /* write <output>.report.json and .report.html (and
+                                .trace.json) */
     const fz_progress *progress; /* stage and step callbacks, or NULL */
-    int no_cache;            /* --no-cache: no build cache at all */
-    const char *cache_dir;   /* NULL: $XDG_CACHE_HOME/freeze/build */
-    const char *const *argv; /* the arguments minus -v/-q, for the build
-                                key (rebuild.h); may be NULL */
+    int no_cache;                /* --no-cache: no build cache at all */
+    const char *cache_dir;       /* NULL: $XDG_CACHE_HOME/freeze/build */
+    const char *const *argv;     /* the arguments minus -v/-q, for the build
+                                    key (rebuild.h); may be NULL */
     size_t argc;
     int onedir; /* --onedir: <dist>/<name>/<name> + _internal (onedir.h) */
     const fz_package_config *package; /* desktop, .deb, installer, .app
@@ -53,7 +53,7 @@ typedef struct fz_freeze_result {
     uint64_t size;       /* bytes of the executable */
     size_t payload_size; /* bytes of the payload section */
     fz_collect_stats stats;
-    fz_graph *graph; /* the analysis, owned by the result */
+    fz_graph *graph;     /* the analysis, owned by the result */
     fz_natives *natives; /* library closure and glibc floor, owned */
     fz_extras *extras;   /* data, metadata, hooks, trace; owned */
     char *report;        /* the JSON report written, or NULL */
@@ -68,11 +68,11 @@ typedef struct fz_freeze_result {
     char *glibcxx_floor;
     fz_strvec cached_warnings;       /* fz_natives_warnings */
     fz_strvec cached_graph_warnings; /* fz_graph_warnings */
-    size_t cache_hits;    /* entries found in the cache (-v) */
-    size_t cache_misses;  /* entries that were not */
-    double check_seconds; /* the unchanged-rebuild check */
-    char *onedir;         /* the onedir directory, or NULL */
-    fz_strvec packages;   /* the packages written (package.h) */
+    size_t cache_hits;               /* entries found in the cache (-v) */
+    size_t cache_misses;             /* entries that were not */
+    double check_seconds;            /* the unchanged-rebuild check */
+    char *onedir;                    /* the onedir directory, or NULL */
+    fz_strvec packages;              /* the packages written (package.h) */
 } fz_freeze_result;
 
 /*

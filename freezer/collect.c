@@ -154,8 +154,8 @@ done:
 
 /* With _tkinter: Tcl/Tk's script libraries as DATA (tcltk.h). */
 static int
-add_tcltk(fz_payload_writer *w, fz_collect_stats *stats,
-          const fz_natives *n, fz_buf *file)
+add_tcltk(fz_payload_writer *w, fz_collect_stats *stats, const fz_natives *n,
+          fz_buf *file)
 {
     fz_strvec paths = FZ_STRVEC_INIT;
     fz_strvec names = FZ_STRVEC_INIT;
@@ -204,8 +204,8 @@ add_natives(fz_payload_writer *w, fz_collect_stats *stats, fz_natives *n,
     }
     rc = rc ? rc : fz_natives_needs_text(n, file);
     if (rc == 0 && file->size > 0) {
-        rc = add_entry(w, stats, FZ_NATIVES_NEEDS_ENTRY, FZ_ENTRY_DATA, 0,
-                       0644, file->data, file->size);
+        rc = add_entry(w, stats, FZ_NATIVES_NEEDS_ENTRY, FZ_ENTRY_DATA, 0, 0644,
+                       file->data, file->size);
     }
     return rc ? rc : add_tcltk(w, stats, n, file);
 }
@@ -222,8 +222,8 @@ add_files(fz_payload_writer *w, fz_collect_stats *stats,
 
         rc = fz_file_read(file, f->src);
         rc = rc ? rc
-                : fz_payload_writer_add(w, f->entry, (fz_entry_kind)f->kind,
-                                        0, f->mode, file->data, file->size);
+                : fz_payload_writer_add(w, f->entry, (fz_entry_kind)f->kind, 0,
+                                        f->mode, file->data, file->size);
         if (rc == FZ_EINVAL) {
             fz_error_clear(); /* a module already has that name */
             rc = 0;

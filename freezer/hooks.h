@@ -1,8 +1,8 @@
 /*
  * hooks.h - declarative hook files: freezer/hooks/<module>.toml says what a
  * package needs beyond its imports (hidden imports, submodules, data,
- * metadata, excludes, binaries, data outside the package). Read with tomllib in the embedded
- * interpreter; applied by extras.c when <module> is in the graph.
+ * metadata, excludes, binaries, data outside the package). Read with tomllib in
+ * the embedded interpreter; applied by extras.c when <module> is in the graph.
  */
 #ifndef FZ_HOOKS_H
 #define FZ_HOOKS_H

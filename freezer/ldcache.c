@@ -19,8 +19,9 @@
 #define NEW_MAGIC "glibc-ld.so.cache1.1"
 #define NEW_MAGIC_SIZE 20
 #define NEW_HEADER_SIZE 48
-#define NEW_ENTRY_SIZE 24 /* i32 flags, u32 key, value, osversion, u64 hwcap   \
-                           */
+#define NEW_ENTRY_SIZE                                                         \
+    24 /* i32 flags, u32 key, value, osversion, u64 hwcap                      \
+        */
 #define NEW_ALIGN 8
 
 #define FLAG_ELF_LIBC6 0x0003

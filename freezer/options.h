@@ -8,50 +8,50 @@
 #include "buf.h"
 
 typedef struct fz_options {
-    const char *script;       /* the program to freeze (borrowed from argv) */
-    const char *name;         /* --name */
-    const char *distpath;     /* --distpath (default "dist") */
-    const char *output;       /* -o: exact output path */
-    const char *python;       /* --python */
-    fz_strvec hidden_imports; /* --hidden-import, in order */
-    fz_strvec excludes;       /* --exclude-module, in order */
+    const char *script;         /* the program to freeze (borrowed from argv) */
+    const char *name;           /* --name */
+    const char *distpath;       /* --distpath (default "dist") */
+    const char *output;         /* -o: exact output path */
+    const char *python;         /* --python */
+    fz_strvec hidden_imports;   /* --hidden-import, in order */
+    fz_strvec excludes;         /* --exclude-module, in order */
     fz_strvec exclude_binaries; /* --exclude-binary GLOB */
     fz_strvec add_binaries;     /* --add-binary SRC:DEST */
     const char *max_glibc;      /* --max-glibc X.Y */
     const char *qt_plugins;     /* --qt-plugins GROUPS (qt.h) */
-    fz_strvec add_data;        /* --add-data SRC:DEST */
-    fz_strvec exclude_data;    /* --exclude-data GLOB */
-    fz_strvec collect_data;    /* --collect-data PKG */
-    fz_strvec collect_submods; /* --collect-submodules PKG */
-    fz_strvec collect_all;     /* --collect-all PKG */
-    fz_strvec copy_metadata;   /* --copy-metadata DIST */
-    fz_strvec recursive_meta;  /* --recursive-copy-metadata DIST */
-    fz_strvec hooks_dirs;      /* --additional-hooks-dir DIR */
-    int trace;                 /* --trace */
-    char **trace_argv;         /* after "script --": the traced run's
-                                  arguments (borrowed from argv) */
+    fz_strvec add_data;         /* --add-data SRC:DEST */
+    fz_strvec exclude_data;     /* --exclude-data GLOB */
+    fz_strvec collect_data;     /* --collect-data PKG */
+    fz_strvec collect_submods;  /* --collect-submodules PKG */
+    fz_strvec collect_all;      /* --collect-all PKG */
+    fz_strvec copy_metadata;    /* --copy-metadata DIST */
+    fz_strvec recursive_meta;   /* --recursive-copy-metadata DIST */
+    fz_strvec hooks_dirs;       /* --additional-hooks-dir DIR */
+    int trace;                  /* --trace */
+    char **trace_argv;          /* after "script --": the traced run's
+                                   arguments (borrowed from argv) */
     int trace_argc;
-    int optimize;             /* --optimize 0..2 (default 0) */
-    const char *config;       /* --config FILE */
-    const char *explain;      /* --explain MODULE */
-    int verbose;              /* -v: 1, -vv: 2 */
-    int quiet;                /* -q */
-    int no_cache;             /* --no-cache */
-    int help;                 /* --help / -h: print usage, nothing else */
-    int version;              /* --version */
+    int optimize;        /* --optimize 0..2 (default 0) */
+    const char *config;  /* --config FILE */
+    const char *explain; /* --explain MODULE */
+    int verbose;         /* -v: 1, -vv: 2 */
+    int quiet;           /* -q */
+    int no_cache;        /* --no-cache */
+    int help;            /* --help / -h: print usage, nothing else */
+    int version;         /* --version */
     /* What users receive (package.h) */
-    int onedir;               /* --onedir */
-    const char *icon;         /* --icon FILE (PNG or SVG) */
-    int windowed;             /* --windowed */
-    const char *app_id;       /* --app-id ID (reverse DNS) */
-    const char *app_version;  /* --app-version VERSION */
-    const char *description;  /* --description TEXT */
-    const char *categories;   /* --categories LIST */
-    const char *maintainer;   /* --maintainer "Name <email>" */
-    int desktop;              /* --desktop */
-    int deb;                  /* --deb */
-    int installer;            /* --installer */
-    int app;                  /* --app */
+    int onedir;              /* --onedir */
+    const char *icon;        /* --icon FILE (PNG or SVG) */
+    int windowed;            /* --windowed */
+    const char *app_id;      /* --app-id ID (reverse DNS) */
+    const char *app_version; /* --app-version VERSION */
+    const char *description; /* --description TEXT */
+    const char *categories;  /* --categories LIST */
+    const char *maintainer;  /* --maintainer "Name <email>" */
+    int desktop;             /* --desktop */
+    int deb;                 /* --deb */
+    int installer;           /* --installer */
+    int app;                 /* --app */
 } fz_options;
 
 /*

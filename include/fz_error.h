@@ -12,17 +12,17 @@
 /* Failures a caller may act on. Everything else is FZ_EFAIL. */
 typedef enum fz_status {
     FZ_OK = 0,
-    FZ_EFAIL = -1,       /* generic failure; see the message */
-    FZ_ENOMEM = -2,      /* allocation failed */
-    FZ_EIO = -3,         /* an OS call failed */
-    FZ_ENOTFOUND = -4,   /* a name, file or section does not exist */
-    FZ_EFORMAT = -5,     /* input is damaged or not of the expected format */
-    FZ_EMAGIC = -6,      /* not a payload at all (wrong magic) */
-    FZ_EVERSION = -7,    /* payload format newer than this reader */
-    FZ_EPYVERSION = -8,  /* payload built for another CPython/bytecode */
-    FZ_EHASH = -9,       /* content does not match its recorded hash */
-    FZ_EINVAL = -10,     /* the caller passed a bad argument */
-    FZ_ESYNTAX = -11     /* the program has a syntax error */
+    FZ_EFAIL = -1,      /* generic failure; see the message */
+    FZ_ENOMEM = -2,     /* allocation failed */
+    FZ_EIO = -3,        /* an OS call failed */
+    FZ_ENOTFOUND = -4,  /* a name, file or section does not exist */
+    FZ_EFORMAT = -5,    /* input is damaged or not of the expected format */
+    FZ_EMAGIC = -6,     /* not a payload at all (wrong magic) */
+    FZ_EVERSION = -7,   /* payload format newer than this reader */
+    FZ_EPYVERSION = -8, /* payload built for another CPython/bytecode */
+    FZ_EHASH = -9,      /* content does not match its recorded hash */
+    FZ_EINVAL = -10,    /* the caller passed a bad argument */
+    FZ_ESYNTAX = -11    /* the program has a syntax error */
 } fz_status;
 
 /*

@@ -135,7 +135,8 @@ typedef enum fz_compression {
 #define FZ_COMPRESSION_MAX 2
 
 /* Header flags. */
-#define FZ_PAYLOAD_F_ONEDIR 0x0001u /* bundle root: _internal beside the exe */
+#define FZ_PAYLOAD_F_ONEDIR 0x0001u /* bundle root: _internal beside the exe   \
+                                     */
 #define FZ_PAYLOAD_F_KNOWN 0x0001u  /* mask of every defined flag */
 
 /* Entry flags. */
@@ -178,8 +179,7 @@ struct fz_payload_entry_disk {
     uint64_t hash;
 };
 
-_Static_assert(sizeof(struct fz_payload_header_disk) ==
-                   FZ_PAYLOAD_HEADER_SIZE,
+_Static_assert(sizeof(struct fz_payload_header_disk) == FZ_PAYLOAD_HEADER_SIZE,
                "payload header is 112 bytes");
 _Static_assert(sizeof(struct fz_payload_entry_disk) == FZ_PAYLOAD_ENTRY_SIZE,
                "payload index entry is 48 bytes");
@@ -289,11 +289,11 @@ typedef struct fz_payload_cache {
 typedef struct fz_payload_writer_options {
     uint32_t python_version;
     uint32_t bytecode_magic;
-    int level;           /* zstd level; 0 means the default (19) */
-    int use_dictionary;  /* train a dictionary on MODULE/PACKAGE entries */
-    size_t dict_max;     /* dictionary capacity; 0 means 112 KiB */
-    unsigned threads;    /* compression threads; 0: one per CPU, up to 8.
-                            The output does not depend on it. */
+    int level;          /* zstd level; 0 means the default (19) */
+    int use_dictionary; /* train a dictionary on MODULE/PACKAGE entries */
+    size_t dict_max;    /* dictionary capacity; 0 means 112 KiB */
+    unsigned threads;   /* compression threads; 0: one per CPU, up to 8.
+                           The output does not depend on it. */
     const fz_payload_cache *cache; /* NULL: no cache; borrowed, must
                                       outlive the writer */
     /* Called after each entry is compressed with about `done` of `total`
