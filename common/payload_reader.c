@@ -41,6 +41,11 @@ struct fz_payload {
      * pays nothing for them. */
     ZSTD_DCtx *dctx;
     ZSTD_DDict *ddict;
+    /* fz_payload_open_fetch: base is `head` ([0, data_offset), owned) and
+     * entry data comes from fetch. */
+    uint8_t *head;
+    fz_payload_fetch_fn fetch;
+    void *fetch_ctx;
 };
 
 static uint16_t
@@ -430,20 +435,10 @@ check_entry(const fz_payload *p, uint64_t i, uint64_t *end)
     return 0;
 }
 
-int
-fz_payload_open(fz_payload **out, const void *data, size_t size,
-                uint32_t python_version, uint32_t bytecode_magic)
+/* Magic and minimum size of the first `size` bytes at `base`. */
+static int
+check_start(const uint8_t *base, size_t size)
 {
-    const uint8_t *base = data;
-    fz_payload *p = NULL;
-    uint64_t end = 0;
-    int rc;
-
-    assert(out != NULL);
-    *out = NULL;
-    if (base == NULL && size > 0) {
-        return fz_error_set(FZ_EINVAL, "payload: no bytes given");
-    }
     if (size < FZ_PAYLOAD_MAGIC_SIZE) {
         if (size > 0 && memcmp(base, FZ_PAYLOAD_MAGIC, size) == 0) {
             return fz_error_set(
@@ -462,6 +457,63 @@ fz_payload_open(fz_payload **out, const void *data, size_t size,
                             "payload truncated: %zu bytes, header needs %d",
                             size, FZ_PAYLOAD_HEADER_SIZE);
     }
+    return 0;
+}
+
+/*
+ * Everything after the header's own checks: the meta hash, the versions
+ * and every entry. Reads only [0, data_offset) of p->base.
+ */
+static int
+check_rest(fz_payload *p, uint32_t python_version, uint32_t bytecode_magic)
+{
+    uint64_t end = 0;
+    int rc;
+
+    if (meta_hash(p->base, p->data_offset) != p->meta_hash) {
+        return fz_error_set(FZ_EFORMAT,
+                            "payload header or index damaged (meta hash "
+                            "mismatch)");
+    }
+    /* After the hash: a mismatch here is a real one, not damage. */
+    if ((python_version != 0 && python_version != p->python_version) ||
+        (bytecode_magic != 0 && bytecode_magic != p->bytecode_magic)) {
+        uint32_t pv = python_version ? python_version : p->python_version;
+        uint32_t bm = bytecode_magic ? bytecode_magic : p->bytecode_magic;
+        return fz_error_set(FZ_EPYVERSION,
+                            "payload is for CPython %u.%u (bytecode %u), this "
+                            "runtime is %u.%u (%u)",
+                            py_major(p->python_version),
+                            py_minor(p->python_version),
+                            magic_number(p->bytecode_magic), py_major(pv),
+                            py_minor(pv), magic_number(bm));
+    }
+    for (uint64_t i = 0; i < p->entry_count; i++) {
+        rc = check_entry(p, i, &end);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int
+fz_payload_open(fz_payload **out, const void *data, size_t size,
+                uint32_t python_version, uint32_t bytecode_magic)
+{
+    const uint8_t *base = data;
+    fz_payload *p = NULL;
+    int rc;
+
+    assert(out != NULL);
+    *out = NULL;
+    if (base == NULL && size > 0) {
+        return fz_error_set(FZ_EINVAL, "payload: no bytes given");
+    }
+    rc = check_start(base, size);
+    if (rc < 0) {
+        return rc;
+    }
     p = calloc(1, sizeof(*p));
     if (p == NULL) {
         rc = fz_error_set(FZ_ENOMEM, "payload: out of memory");
@@ -473,35 +525,78 @@ fz_payload_open(fz_payload **out, const void *data, size_t size,
     if (rc < 0) {
         goto done;
     }
-    if (meta_hash(base, p->data_offset) != p->meta_hash) {
-        rc = fz_error_set(FZ_EFORMAT,
-                          "payload header or index damaged (meta hash "
-                          "mismatch)");
+    rc = check_rest(p, python_version, bytecode_magic);
+    if (rc < 0) {
         goto done;
-    }
-    /* After the hash: a mismatch here is a real one, not damage. */
-    if ((python_version != 0 && python_version != p->python_version) ||
-        (bytecode_magic != 0 && bytecode_magic != p->bytecode_magic)) {
-        uint32_t pv = python_version ? python_version : p->python_version;
-        uint32_t bm = bytecode_magic ? bytecode_magic : p->bytecode_magic;
-        rc = fz_error_set(FZ_EPYVERSION,
-                          "payload is for CPython %u.%u (bytecode %u), this "
-                          "runtime is %u.%u (%u)",
-                          py_major(p->python_version),
-                          py_minor(p->python_version),
-                          magic_number(p->bytecode_magic), py_major(pv),
-                          py_minor(pv), magic_number(bm));
-        goto done;
-    }
-    for (uint64_t i = 0; i < p->entry_count; i++) {
-        rc = check_entry(p, i, &end);
-        if (rc < 0) {
-            goto done;
-        }
     }
     *out = p;
     p = NULL;
-    rc = 0;
+done:
+    fz_payload_free(p);
+    return rc;
+}
+
+int
+fz_payload_open_fetch(fz_payload **out, uint64_t total_size,
+                      fz_payload_fetch_fn fetch, void *ctx,
+                      uint32_t python_version, uint32_t bytecode_magic)
+{
+    uint8_t header[FZ_PAYLOAD_HEADER_SIZE];
+    size_t n =
+        total_size < sizeof(header) ? (size_t)total_size : sizeof(header);
+    fz_payload *p = NULL;
+    int rc;
+
+    assert(out != NULL && fetch != NULL);
+    *out = NULL;
+    if (total_size > SIZE_MAX) {
+        return fz_error_set(FZ_EFORMAT,
+                            "payload of %" PRIu64 " bytes is "
+                            "too large",
+                            total_size);
+    }
+    rc = n > 0 ? fetch(ctx, 0, header, n) : 0;
+    if (rc < 0) {
+        return rc;
+    }
+    rc = check_start(header, n);
+    if (rc < 0) {
+        return rc;
+    }
+    p = calloc(1, sizeof(*p));
+    if (p == NULL) {
+        rc = fz_error_set(FZ_ENOMEM, "payload: out of memory");
+        goto done;
+    }
+    p->size = (size_t)total_size;
+    p->fetch = fetch;
+    p->fetch_ctx = ctx;
+    /* Checks data_offset against total_size before it sizes anything. */
+    rc = check_header(p, header, (size_t)total_size);
+    if (rc < 0) {
+        goto done;
+    }
+    p->head = malloc((size_t)p->data_offset);
+    if (p->head == NULL) {
+        rc = fz_error_set(FZ_ENOMEM, "payload: out of memory for the index");
+        goto done;
+    }
+    rc = fetch(ctx, 0, p->head, (size_t)p->data_offset);
+    if (rc < 0) {
+        goto done;
+    }
+    /* The header fetched again must be the one checked. */
+    if (memcmp(p->head, header, sizeof(header)) != 0) {
+        rc = fz_error_set(FZ_EFORMAT, "payload changed while being read");
+        goto done;
+    }
+    p->base = p->head;
+    rc = check_rest(p, python_version, bytecode_magic);
+    if (rc < 0) {
+        goto done;
+    }
+    *out = p;
+    p = NULL;
 done:
     fz_payload_free(p);
     return rc;
@@ -515,6 +610,7 @@ fz_payload_free(fz_payload *p)
     }
     ZSTD_freeDDict(p->ddict);
     ZSTD_freeDCtx(p->dctx);
+    free(p->head);
     free(p);
 }
 
@@ -617,11 +713,15 @@ fz_payload_main(const fz_payload *p, fz_entry *out)
     return 0;
 }
 
+/* Longest zstd frame header (ZSTD_FRAMEHEADERSIZE_MAX, which zstd.h
+ * exports only with ZSTD_STATIC_LINKING_ONLY). */
+#define FRAME_HEADER_MAX 18
+
 /* The frame's declared size, when it has one, must be the entry's. */
 static int
-check_frame(const fz_entry *e, const uint8_t *src)
+check_frame(const fz_entry *e, const uint8_t *src, size_t src_size)
 {
-    unsigned long long n = ZSTD_getFrameContentSize(src, e->stored_size);
+    unsigned long long n = ZSTD_getFrameContentSize(src, src_size);
     int quote = (int)(e->name_size < QUOTE_MAX ? e->name_size : QUOTE_MAX);
 
     if (n == ZSTD_CONTENTSIZE_ERROR) {
@@ -639,12 +739,82 @@ check_frame(const fz_entry *e, const uint8_t *src)
     return 0;
 }
 
+/* Turn the stored bytes `src` of validated entry `e` into `buf` (at least
+ * raw_size bytes) and check the hash. */
+static int
+decode(fz_payload *p, const fz_entry *e, const uint8_t *src, void *buf,
+       int quote)
+{
+    size_t n;
+    int rc;
+
+    switch (e->compression) {
+    case FZ_COMPRESSION_RAW:
+        if (e->raw_size > 0 && src != buf) {
+            memcpy(buf, src, (size_t)e->raw_size);
+        }
+        break;
+    case FZ_COMPRESSION_ZSTD:
+    case FZ_COMPRESSION_ZSTD_DICT:
+        rc = check_frame(e, src, (size_t)e->stored_size);
+        if (rc < 0) {
+            return rc;
+        }
+        if (p->dctx == NULL) {
+            p->dctx = ZSTD_createDCtx();
+            if (p->dctx == NULL) {
+                return fz_error_set(FZ_ENOMEM, "zstd: out of memory");
+            }
+        }
+        if (e->compression == FZ_COMPRESSION_ZSTD) {
+            n = ZSTD_decompressDCtx(p->dctx, buf, (size_t)e->raw_size, src,
+                                    (size_t)e->stored_size);
+        } else {
+            if (p->ddict == NULL) {
+                p->ddict = ZSTD_createDDict_byReference(
+                    p->base + p->dict_offset, (size_t)p->dict_size);
+                if (p->ddict == NULL) {
+                    return fz_error_set(FZ_EFORMAT,
+                                        "payload dictionary is damaged");
+                }
+            }
+            n = ZSTD_decompress_usingDDict(p->dctx, buf, (size_t)e->raw_size,
+                                           src, (size_t)e->stored_size,
+                                           p->ddict);
+        }
+        if (ZSTD_isError(n)) {
+            if (ZSTD_getErrorCode(n) == ZSTD_error_memory_allocation) {
+                return fz_error_set(FZ_ENOMEM, "entry '%.*s': zstd: %s", quote,
+                                    e->name, ZSTD_getErrorName(n));
+            }
+            return fz_error_set(FZ_EFORMAT,
+                                "entry '%.*s' is damaged (zstd: %s)", quote,
+                                e->name, ZSTD_getErrorName(n));
+        }
+        if (n != e->raw_size) {
+            return fz_error_set(FZ_EFORMAT,
+                                "entry '%.*s' is damaged (%zu bytes, "
+                                "expected %" PRIu64 ")",
+                                quote, e->name, n, e->raw_size);
+        }
+        break;
+    default:
+        /* Excluded at open. */
+        return fz_error_set(FZ_EFORMAT, "entry '%.*s': unknown compression",
+                            quote, e->name);
+    }
+    if (XXH3_64bits(buf, (size_t)e->raw_size) != e->hash) {
+        return fz_error_set(FZ_EHASH, "entry '%.*s' is damaged (hash mismatch)",
+                            quote, e->name);
+    }
+    return 0;
+}
+
 int
 fz_payload_read(fz_payload *p, const fz_entry *entry, void *buf, size_t cap)
 {
     fz_entry e;
-    const uint8_t *src;
-    size_t n;
+    uint8_t *stored = NULL;
     int quote;
     int rc;
 
@@ -667,67 +837,27 @@ fz_payload_read(fz_payload *p, const fz_entry *entry, void *buf, size_t cap)
                             "for %" PRIu64,
                             quote, e.name, cap, e.raw_size);
     }
-    src = p->base + e.offset;
-    switch (e.compression) {
-    case FZ_COMPRESSION_RAW:
-        if (e.raw_size > 0) {
-            memcpy(buf, src, (size_t)e.raw_size);
-        }
-        break;
-    case FZ_COMPRESSION_ZSTD:
-    case FZ_COMPRESSION_ZSTD_DICT:
-        rc = check_frame(&e, src);
-        if (rc < 0) {
-            return rc;
-        }
-        if (p->dctx == NULL) {
-            p->dctx = ZSTD_createDCtx();
-            if (p->dctx == NULL) {
-                return fz_error_set(FZ_ENOMEM, "zstd: out of memory");
-            }
-        }
-        if (e.compression == FZ_COMPRESSION_ZSTD) {
-            n = ZSTD_decompressDCtx(p->dctx, buf, (size_t)e.raw_size, src,
-                                    (size_t)e.stored_size);
-        } else {
-            if (p->ddict == NULL) {
-                p->ddict = ZSTD_createDDict_byReference(
-                    p->base + p->dict_offset, (size_t)p->dict_size);
-                if (p->ddict == NULL) {
-                    return fz_error_set(FZ_EFORMAT,
-                                        "payload dictionary is damaged");
-                }
-            }
-            n = ZSTD_decompress_usingDDict(p->dctx, buf, (size_t)e.raw_size,
-                                           src, (size_t)e.stored_size,
-                                           p->ddict);
-        }
-        if (ZSTD_isError(n)) {
-            if (ZSTD_getErrorCode(n) == ZSTD_error_memory_allocation) {
-                return fz_error_set(FZ_ENOMEM, "entry '%.*s': zstd: %s", quote,
-                                    e.name, ZSTD_getErrorName(n));
-            }
-            return fz_error_set(FZ_EFORMAT,
-                                "entry '%.*s' is damaged (zstd: %s)", quote,
-                                e.name, ZSTD_getErrorName(n));
-        }
-        if (n != e.raw_size) {
-            return fz_error_set(FZ_EFORMAT,
-                                "entry '%.*s' is damaged (%zu bytes, "
-                                "expected %" PRIu64 ")",
-                                quote, e.name, n, e.raw_size);
-        }
-        break;
-    default:
-        /* Excluded at open. */
-        return fz_error_set(FZ_EFORMAT, "entry '%.*s': unknown compression",
-                            quote, e.name);
+    if (p->fetch == NULL) {
+        return decode(p, &e, p->base + e.offset, buf, quote);
     }
-    if (XXH3_64bits(buf, (size_t)e.raw_size) != e.hash) {
-        return fz_error_set(FZ_EHASH, "entry '%.*s' is damaged (hash mismatch)",
-                            quote, e.name);
+    /* Raw entries are fetched straight into the caller's buffer. */
+    if (e.compression == FZ_COMPRESSION_RAW) {
+        rc = e.raw_size
+                 ? p->fetch(p->fetch_ctx, e.offset, buf, (size_t)e.raw_size)
+                 : 0;
+        return rc < 0 ? rc : decode(p, &e, buf, buf, quote);
     }
-    return 0;
+    stored = malloc(e.stored_size ? (size_t)e.stored_size : 1);
+    if (stored == NULL) {
+        return fz_error_set(FZ_ENOMEM, "entry '%.*s': out of memory", quote,
+                            e.name);
+    }
+    rc = p->fetch(p->fetch_ctx, e.offset, stored, (size_t)e.stored_size);
+    if (rc == 0) {
+        rc = decode(p, &e, stored, buf, quote);
+    }
+    free(stored);
+    return rc;
 }
 
 int
@@ -756,7 +886,16 @@ fz_payload_read_alloc(fz_payload *p, const fz_entry *entry, void **out,
     }
     /* A hostile size fails on the frame header, before the allocation. */
     if (e.compression != FZ_COMPRESSION_RAW) {
-        rc = check_frame(&e, p->base + e.offset);
+        uint8_t head[FRAME_HEADER_MAX];
+        size_t n =
+            e.stored_size < sizeof(head) ? (size_t)e.stored_size : sizeof(head);
+
+        if (p->fetch == NULL) {
+            rc = check_frame(&e, p->base + e.offset, (size_t)e.stored_size);
+        } else {
+            rc = p->fetch(p->fetch_ctx, e.offset, head, n);
+            rc = rc < 0 ? rc : check_frame(&e, head, n);
+        }
         if (rc < 0) {
             goto done;
         }

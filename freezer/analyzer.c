@@ -78,6 +78,13 @@ static const char *const ignored_edges[][2] = {
     {"asyncio.__main__", "test"},
 };
 
+/*
+ * Packages whose submodules are made at run time, never found on disk:
+ * importing "gi.repository.Gtk" imports "gi.repository", and PyGObject's
+ * importer builds Gtk from its typelib (extras.c bundles the typelibs).
+ */
+static const char *const dynamic_packages[] = {"gi.repository"};
+
 /* Handlers whose presence makes the imports of a try body optional. */
 static const char *const import_guards[] = {
     "ImportError", "ModuleNotFoundError", "Exception", "BaseException"};
@@ -534,6 +541,16 @@ require(fz_graph *g, const char *name, const char *importer, int optional,
         if (strcmp(importer, ignored_edges[i][0]) == 0 &&
             strncmp(name, ignored_edges[i][1], n) == 0 &&
             (name[n] == '\0' || name[n] == '.')) {
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < sizeof(dynamic_packages) / sizeof(*dynamic_packages);
+         i++) {
+        size_t n = strlen(dynamic_packages[i]);
+
+        if (strncmp(name, dynamic_packages[i], n) == 0 && name[n] == '.') {
+            rc = require(g, dynamic_packages[i], importer, optional, reason,
+                         create_missing, out);
             goto done;
         }
     }

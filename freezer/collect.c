@@ -193,7 +193,7 @@ add_natives(fz_payload_writer *w, fz_collect_stats *stats, fz_natives *n,
     for (size_t i = 0; i < fz_natives_count(n) && rc == 0; i++) {
         const fz_native *lib = fz_natives_at(n, i);
 
-        if (lib->is_extension) {
+        if (lib->is_extension || lib->is_group) {
             continue;
         }
         rc = fz_file_read(file, lib->path);

@@ -40,6 +40,7 @@ static const char helper[] =
     "        self.module, self.package = module, package\n"
     "        self.consts = {}\n"
     "        self.imports, self.groups, self.resources = [], [], []\n"
+    "        self.gi = []\n"
     "    def add(self, lst, vals):\n"
     "        for v in vals or ():\n"
     "            if v not in lst:\n"
@@ -188,14 +189,41 @@ static const char helper[] =
     "                groups.append(self.values(node.args[0], env))\n"
     "            for g in groups:\n"
     "                self.add(self.groups, [x for x in g or () if x])\n"
+    "        if name == 'require_version' and base in ('gi', None) \\\n"
+    "                and len(node.args) == 2:\n"
+    "            ns = self.values(node.args[0], env)\n"
+    "            ver = self.values(node.args[1], env)\n"
+    "            if ns and ver and len(ns) == 1 and len(ver) == 1:\n"
+    "                self.add_gi(ns[0], ver[0])\n"
+    "        if name == 'require_versions' and base in ('gi', None) \\\n"
+    "                and len(node.args) == 1 and isinstance(node.args[0], "
+    "ast.Dict):\n"
+    "            for k, v in zip(node.args[0].keys, node.args[0].values):\n"
+    "                ns = self.values(k, env) if k is not None else None\n"
+    "                ver = self.values(v, env)\n"
+    "                if ns and ver and len(ns) == 1 and len(ver) == 1:\n"
+    "                    self.add_gi(ns[0], ver[0])\n"
     "        if name in RES and node.args and (base in RES_BASES or base is "
     "None):\n"
     "            for v in self.values(node.args[0], env) or ():\n"
     "                if _dotted(v):\n"
     "                    self.add(self.resources, [v])\n"
+    "    def add_gi(self, ns, ver=None):\n"
+    "        if not (ns.isascii() and ns.isidentifier()) or \\\n"
+    "                (ver is not None and not \\\n"
+    "                all(p.isdigit() for p in ver.split('.'))):\n"
+    "            return\n"
+    "        self.add(self.gi, [ns + '-' + ver if ver else ns])\n"
     "    def visit(self, node, env, depth=0):\n"
     "        if depth > 200:\n"
     "            return\n"
+    "        if isinstance(node, (ast.Import, ast.ImportFrom)):\n"
+    "            for a in node.names:\n"
+    "                full = a.name if isinstance(node, ast.Import) else \\\n"
+    "                    (node.module or '') + '.' + a.name\n"
+    "                if getattr(node, 'level', 0) == 0 and \\\n"
+    "                        full.startswith('gi.repository.'):\n"
+    "                    self.add_gi(full.split('.')[2])\n"
     "        if isinstance(node, (ast.For, ast.AsyncFor)):\n"
     "            self.visit(node.iter, env, depth + 1)\n"
     "            inner = self.bind(node.target, node.iter, env)\n"
@@ -226,7 +254,7 @@ static const char helper[] =
     "    try:\n"
     "        tree = ast.parse(source)\n"
     "    except (SyntaxError, ValueError, MemoryError, RecursionError):\n"
-    "        return [], [], []\n"
+    "        return [], [], [], []\n"
     "    s = Scan(module, package)\n"
     "    for node in tree.body:\n"
     "        s.const(node)\n"
@@ -234,11 +262,11 @@ static const char helper[] =
     "        s.visit(tree, {})\n"
     "    except RecursionError:\n"
     "        pass\n"
-    "    return s.imports, s.groups, s.resources\n";
+    "    return s.imports, s.groups, s.resources, s.gi\n";
 
-static const char *const triggers[] = {"import_module", "__import__",
-                                       "entry_points",  "resources",
-                                       "get_data",      "resource_"};
+static const char *const triggers[] = {
+    "import_module", "__import__", "entry_points",  "resources",
+    "get_data",      "resource_",  "gi.repository", "require_version"};
 
 int
 fz_dynscan_wanted(const char *source, size_t size)
@@ -285,13 +313,14 @@ fz_dynscan_source(fz_dynscan *out, const char *source, size_t size,
         rc = FZ_EFAIL;
         goto done;
     }
-    if (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != 3) {
+    if (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != 4) {
         rc = fz_error_set(FZ_EFAIL, "dynamic-import scan: bad answer");
         goto done;
     }
     rc = take(&out->imports, PyTuple_GET_ITEM(r, 0));
     rc = rc ? rc : take(&out->groups, PyTuple_GET_ITEM(r, 1));
     rc = rc ? rc : take(&out->resources, PyTuple_GET_ITEM(r, 2));
+    rc = rc ? rc : take(&out->gi, PyTuple_GET_ITEM(r, 3));
 done:
     PyErr_Clear();
     Py_XDECREF(src);
@@ -306,4 +335,5 @@ fz_dynscan_dispose(fz_dynscan *s)
     fz_strvec_dispose(&s->imports);
     fz_strvec_dispose(&s->groups);
     fz_strvec_dispose(&s->resources);
+    fz_strvec_dispose(&s->gi);
 }

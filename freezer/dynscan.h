@@ -2,7 +2,8 @@
  * dynscan.h - what a module loads by name at run time, found statically:
  * import_module / __import__ with names built from literals and
  * module-level constants (f-strings over a literal list in a for loop),
- * entry-point groups it queries, packages it reads resources of. Used by
+ * entry-point groups it queries, packages it reads resources of, the
+ * GObject-Introspection namespaces it imports (gi.repository). Used by
  * extras.c after the analyzer; the module is parsed, never run.
  */
 #ifndef FZ_DYNSCAN_H
@@ -17,6 +18,10 @@ typedef struct fz_dynscan {
     fz_strvec groups;    /* entry_points(group=...) and friends */
     fz_strvec resources; /* packages named by importlib.resources,
                             pkgutil.get_data, pkg_resources calls */
+    fz_strvec gi;        /* GI namespaces: "Gtk-3.0" from
+                            gi.require_version("Gtk", "3.0") or
+                            require_versions({...}), "Gtk" from
+                            from gi.repository import Gtk */
 } fz_dynscan;
 
 /*

@@ -8,6 +8,7 @@
 #include "dynscan.h"
 #include "fz_error.h"
 #include "fz_payload.h"
+#include "gi.h"
 #include "hooks.h"
 #include "trace.h"
 
@@ -27,6 +28,8 @@ struct state {
     fz_strvec data_all;  /* --collect-data / hook collect_data */
     fz_strvec meta_copy; /* distributions to copy metadata of */
     fz_strvec meta_rec;  /* ... and of everything they require */
+    fz_strvec gi;        /* GI namespaces imported ("Gtk-3.0", "Gtk") */
+    fz_strvec gi_over;   /* "Gdk\tGdkX11": gi.overrides.Gdk imports it */
     size_t scanned;      /* graph modules already looked at */
     int changed;
 };
@@ -43,6 +46,8 @@ fz_extras_free(fz_extras *x)
     fz_strvec_dispose(&x->hooks_applied);
     fz_strvec_dispose(&x->trace_modules);
     fz_strvec_dispose(&x->trace_files);
+    fz_strvec_dispose(&x->gi_libraries);
+    fz_strvec_dispose(&x->gi_warnings);
     free(x);
 }
 
@@ -243,11 +248,115 @@ scan_new_modules(struct state *s)
                     s->changed = 1;
                 }
             }
+            /* gi's own modules name every namespace it has overrides
+             * for: those count only once their namespace is bundled. */
+            for (size_t i = 0; i < ds.gi.count && rc == 0; i++) {
+                if (strncmp(m->name, "gi.overrides.", 13) == 0) {
+                    fz_buf_clear(&reason);
+                    rc = fz_buf_printf(&reason, "%s\t%s", m->name + 13,
+                                       ds.gi.items[i]);
+                    rc = rc ? rc
+                            : fz_strvec_push_unique(&s->gi_over, reason.data);
+                } else if (strcmp(m->name, "gi") != 0 &&
+                           strncmp(m->name, "gi.", 3) != 0) {
+                    rc = fz_strvec_push_unique(&s->gi, ds.gi.items[i]);
+                }
+            }
             free(package);
             fz_buf_dispose(&reason);
             fz_dynscan_dispose(&ds);
         }
     }
+    return rc;
+}
+
+/*
+ * The namespaces the overrides of the bundled ones import
+ * (gi.overrides.Gdk: GdkX11, of Gdk's version when there is one).
+ */
+static int
+override_namespaces(fz_strvec *wanted, const fz_strvec *over,
+                    const fz_strvec *bundled)
+{
+    fz_buf want = FZ_BUF_INIT;
+    int rc = 0;
+
+    for (size_t i = 0; i < bundled->count && rc == 0; i++) {
+        const char *nv = bundled->items[i];
+        const char *dash = strrchr(nv, '-');
+        size_t n = dash ? (size_t)(dash - nv) : strlen(nv);
+
+        for (size_t k = 0; k < over->count && rc == 0; k++) {
+            const char *o = over->items[k];
+
+            if (dash == NULL || strncmp(o, nv, n) != 0 || o[n] != '\t') {
+                continue;
+            }
+            fz_buf_clear(&want);
+            rc = strchr(o + n + 1, '-')
+                     ? fz_buf_puts(&want, o + n + 1)
+                     : fz_buf_printf(&want, "%s~%s", o + n + 1, dash + 1);
+            rc = rc ? rc : fz_strvec_push_unique(wanted, want.data);
+        }
+    }
+    fz_buf_dispose(&want);
+    return rc;
+}
+
+/*
+ * PyGObject: the typelibs of the namespaces imported from gi.repository
+ * (a versioned "Gtk-3.0" replaces a bare "Gtk"), plus GLib and GObject,
+ * which gi itself loads, and what the overrides of those import, with
+ * their dependencies (gi.h).
+ */
+static int
+add_typelibs(struct state *s)
+{
+    static const char *const base[] = {"GLib-2.0", "GObject-2.0"};
+    fz_strvec wanted = FZ_STRVEC_INIT;
+    fz_strvec bundled = FZ_STRVEC_INIT;
+    size_t before;
+    int rounds = 0;
+    int rc = 0;
+
+    if (!is_present(fz_graph_find(s->g, "gi")) ||
+        !is_present(fz_graph_find(s->g, "gi._gi"))) {
+        return 0;
+    }
+    for (size_t i = 0; i < s->gi.count && rc == 0; i++) {
+        const char *ns = s->gi.items[i];
+        size_t n = strlen(ns);
+        int shadowed = 0;
+
+        for (size_t k = 0; strchr(ns, '-') == NULL && k < s->gi.count; k++) {
+            shadowed |=
+                strncmp(s->gi.items[k], ns, n) == 0 && s->gi.items[k][n] == '-';
+        }
+        rc = shadowed ? 0 : fz_strvec_push_unique(&wanted, ns);
+    }
+    for (size_t i = 0; i < sizeof(base) / sizeof(*base) && rc == 0; i++) {
+        rc = fz_strvec_push_unique(&wanted, base[i]);
+    }
+    /* Overrides can pull in namespaces with overrides: to a fixed point,
+     * then once for real. */
+    do {
+        fz_filelist files = {0};
+        fz_strvec libs = FZ_STRVEC_INIT;
+        fz_strvec warns = FZ_STRVEC_INIT;
+
+        before = wanted.count;
+        rc = rc ? rc
+                : fz_gi_collect(&files, &libs, &warns, &bundled, &wanted, NULL);
+        rc = rc ? rc : override_namespaces(&wanted, &s->gi_over, &bundled);
+        fz_filelist_dispose(&files);
+        fz_strvec_dispose(&libs);
+        fz_strvec_dispose(&warns);
+    } while (rc == 0 && wanted.count > before && ++rounds < 16);
+    rc = rc ? rc
+            : fz_gi_collect(&s->x->files, &s->x->gi_libraries,
+                            &s->x->gi_warnings, &bundled, &wanted, NULL);
+    fz_strvec_dispose(&wanted);
+    fz_strvec_dispose(&bundled);
     return rc;
 }
 
@@ -593,6 +702,7 @@ fz_extras_run(fz_extras **out, fz_graph *g, const fz_extras_config *cfg)
              ++rounds < EXTRAS_ROUNDS_MAX);
     rc = add_package_data(&s);
     rc = rc ? rc : add_metadata(&s);
+    rc = rc ? rc : add_typelibs(&s);
     if (rc < 0) {
         goto done;
     }
@@ -607,5 +717,7 @@ done:
     fz_strvec_dispose(&s.data_all);
     fz_strvec_dispose(&s.meta_copy);
     fz_strvec_dispose(&s.meta_rec);
+    fz_strvec_dispose(&s.gi);
+    fz_strvec_dispose(&s.gi_over);
     return rc;
 }

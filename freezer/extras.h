@@ -36,6 +36,8 @@ typedef struct fz_extras {
     fz_strvec hooks_applied; /* "<module>: <file>" */
     fz_strvec trace_modules; /* modules --trace added to the graph */
     fz_strvec trace_files;   /* entries --trace added */
+    fz_strvec gi_libraries;  /* libraries the bundled typelibs name */
+    fz_strvec gi_warnings;   /* typelibs not found */
     int trace_status;        /* exit status of the traced run */
     int traced;              /* --trace ran */
 } fz_extras;

@@ -53,7 +53,7 @@ print_natives(const fz_freeze_result *r, const fz_options *opts)
         for (size_t i = 0; i < fz_natives_count(r->natives); i++) {
             const fz_native *n = fz_natives_at(r->natives, i);
 
-            if (!n->is_extension) {
+            if (!n->is_extension && !n->is_group) {
                 printf("  library   %s: %s (glibc %s)\n", n->entry, n->path,
                        n->info.glibc ? n->info.glibc : "-");
             }

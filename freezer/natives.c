@@ -10,6 +10,7 @@
 
 #include "fz_error.h"
 #include "fz_payload.h"
+#include "gi.h"
 #include "ldcache.h"
 #include "qt.h"
 
@@ -224,6 +225,12 @@ const fz_strvec *
 fz_natives_warnings(const fz_natives *n)
 {
     return &n->warnings;
+}
+
+int
+fz_natives_warn(fz_natives *n, const char *msg)
+{
+    return fz_strvec_push_unique(&n->warnings, msg);
 }
 
 const fz_strvec *
@@ -601,8 +608,10 @@ visit(fz_natives *n, size_t i, unsigned depth)
         if (j == NONE) {
             fz_buf msg = FZ_BUF_INIT;
 
-            rc = fz_buf_printf(&msg, "library %s (needed by %s) not found",
-                               name, n->nodes[i]->pub.path);
+            rc = fz_buf_printf(
+                &msg, "library %s (needed by %s) not found", name,
+                n->nodes[i]->pub.is_group ? n->nodes[i]->pub.entry
+                                          : n->nodes[i]->pub.path);
             rc = rc ? rc : fz_strvec_push_unique(&n->warnings, msg.data);
             fz_buf_dispose(&msg);
             if (rc < 0) {
@@ -702,6 +711,44 @@ fz_natives_add_library(fz_natives *n, const char *path, const char *entry)
         return fz_error_set(FZ_EINVAL, "%s: bad entry name '%s'", path, entry);
     }
     return add_root(n, path, entry, NULL, 0);
+}
+
+/*
+ * A node without a file whose "needed" list is `names`: libraries a
+ * program loads with dlopen (GI's typelibs name them), resolved from the
+ * default search path and listed in the needs table as `entry`.
+ */
+static int
+add_group(fz_natives *n, const char *entry, const fz_strvec *names,
+          const char *what)
+{
+    fz_elf_info info;
+    fz_buf line = FZ_BUF_INIT;
+    size_t idx = find_by_entry(n, entry);
+    int rc = 0;
+
+    memset(&info, 0, sizeof(info));
+    if (names == NULL || names->count == 0 || idx != NONE) {
+        return 0;
+    }
+    for (size_t i = 0; i < names->count && rc == 0; i++) {
+        rc = fz_strvec_push_unique(&info.needed, names->items[i]);
+    }
+    rc = rc ? rc : add_node(n, &idx, "", "", entry, NULL, NONE, &info, 0);
+    if (rc < 0) {
+        goto done;
+    }
+    n->nodes[idx]->pub.is_group = 1;
+    rc = visit(n, idx, 0);
+    rc = rc ? rc
+            : fz_buf_printf(&line, "%s: %zu %s, %zu libraries in the closure",
+                            entry, names->count, what,
+                            n->nodes[idx]->pub.dep_count);
+    rc = rc ? rc : fz_strvec_push(&n->stack_files, line.data);
+done:
+    fz_elf_info_dispose(&info);
+    fz_buf_dispose(&line);
+    return rc;
 }
 
 static int
@@ -828,6 +875,9 @@ fz_natives_finish(fz_natives *n)
     memset(&stub, 0, sizeof(stub));
     rc = add_openssl_modules(n);
     rc = rc ? rc : fz_qt_add_plugins(n, n->cfg->qt_plugins, &n->stack_files);
+    rc = rc ? rc
+            : add_group(n, FZ_GI_TYPELIB_DIR, n->cfg->gi_libraries,
+                        "typelib libraries");
     rc = rc ? rc : add_binaries(n);
     if (rc < 0) {
         goto done;

@@ -28,6 +28,9 @@ typedef struct fz_natives_config {
     const char *max_glibc;  /* --max-glibc X.Y, or NULL */
     const char *stub;       /* the runtime stub: counts for the floor */
     const char *qt_plugins; /* --qt-plugins GROUPS (qt.h), or NULL */
+    /* Libraries GI typelibs name (gi.h), loaded by GI with dlopen: they
+     * join the closure under the group FZ_GI_TYPELIB_DIR. NULL: none. */
+    const fz_strvec *gi_libraries;
     /* Tests: NULL means /etc/ld.so.cache, $LD_LIBRARY_PATH and
      * /lib/<multiarch>:/usr/lib/<multiarch>:/lib:/usr/lib. */
     const char *ldcache;
@@ -40,6 +43,8 @@ typedef struct fz_native {
     char *entry;      /* payload entry name ("libfoo.so.1", "pkg.libs/x.so") */
     char *path;       /* the file to copy (symlinks resolved) */
     int is_extension; /* 1: an extension (collected elsewhere) */
+    int is_group;     /* 1: no file, only a needs-table line naming
+                         libraries loaded together ("gi_typelibs") */
     fz_elf_info info;
     size_t *deps; /* closure, dependencies first (indices of natives) */
     size_t dep_count;
@@ -72,8 +77,10 @@ int fz_natives_add_extension(fz_natives *n, const char *path,
 int fz_natives_add_library(fz_natives *n, const char *path, const char *entry);
 
 /*
- * After the extensions: add Qt plugins (qt.h), --add-binary files with
- * their closure, compute
+ * After the extensions: add Qt plugins (qt.h), the libraries of GI
+ * typelibs (cfg->gi_libraries: resolved as if needed by an object
+ * without RPATH; the group's needs-table line is "gi_typelibs\t<libs>"),
+ * --add-binary files with their closure, compute
  * the glibc floor over the stub and every file, and enforce --max-glibc
  * (FZ_EFAIL naming every file that needs more).
  */
@@ -96,6 +103,9 @@ const char *fz_natives_glibcxx_floor(const fz_natives *n);
 
 /* Libraries not found, and (for -v) what was left to the system. */
 const fz_strvec *fz_natives_warnings(const fz_natives *n);
+
+/* Add a warning of another stage (a typelib not found) to the list. */
+int fz_natives_warn(fz_natives *n, const char *msg);
 const fz_strvec *fz_natives_notes(const fz_natives *n);
 
 /* What fz_natives_finish added for a stack ("PyQt5/Qt5/plugins/platforms:

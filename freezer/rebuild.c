@@ -324,7 +324,9 @@ add_inputs(fz_manifest *m, const fz_freeze_config *cfg, const fz_pyenv *env,
         rc = add_with_dir(m, r->extras->files.items[i].src);
     }
     for (size_t i = 0; i < fz_natives_count(r->natives) && rc == 0; i++) {
-        rc = add_with_dir(m, fz_natives_at(r->natives, i)->path);
+        const fz_native *n = fz_natives_at(r->natives, i);
+
+        rc = n->is_group ? 0 : add_with_dir(m, n->path);
     }
     /* Library search directories the user named. */
     while (ld != NULL && *ld != '\0' && rc == 0) {

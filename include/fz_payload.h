@@ -217,6 +217,27 @@ typedef struct fz_entry {
 int fz_payload_open(fz_payload **out, const void *data, size_t size,
                     uint32_t python_version, uint32_t bytecode_magic);
 
+/*
+ * Where a view opened with fz_payload_open_fetch gets bytes: copy `size`
+ * bytes at payload offset `offset` into `buf`. Returns 0, or a negative
+ * fz_status with the error slot set (short data is FZ_EFORMAT).
+ */
+typedef int (*fz_payload_fetch_fn)(void *ctx, uint64_t offset, void *buf,
+                                   size_t size);
+
+/*
+ * Like fz_payload_open for a payload of `total_size` bytes that is not in
+ * memory: the header, index, names and dictionary are fetched once (and
+ * owned by the view), entry data only when fz_payload_read asks for it.
+ * The runtime reads its payload this way: a program reads only the entries
+ * it imports, and a mapping of the whole payload can end up resident whole.
+ * `ctx` must outlive the view. Same errors as fz_payload_open, plus those
+ * of `fetch`.
+ */
+int fz_payload_open_fetch(fz_payload **out, uint64_t total_size,
+                          fz_payload_fetch_fn fetch, void *ctx,
+                          uint32_t python_version, uint32_t bytecode_magic);
+
 /* Release a view (not the bytes). Accepts NULL. */
 void fz_payload_free(fz_payload *p);
 

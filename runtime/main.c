@@ -540,6 +540,75 @@ exit_sigint(void)
     return 128 + SIGINT; /* if the signal did not kill us */
 }
 
+/*
+ * The payload is read with pread, never mapped: a program reads only the
+ * entries it imports, while a mapping of the whole payload was found
+ * resident whole after start (large page-cache folios), counting megabytes
+ * the program never touched. The file is reopened when the program closed
+ * our descriptor, or reused its number for another file (daemons close
+ * every descriptor): the identity is checked before each read.
+ */
+typedef struct payload_file {
+    int fd;
+    uint64_t offset; /* of the section in the file */
+    dev_t dev;
+    ino_t ino;
+} payload_file;
+
+static int
+payload_file_check(payload_file *f)
+{
+    struct stat st;
+    int fd;
+
+    if (fstat(f->fd, &st) == 0 && st.st_dev == f->dev && st.st_ino == f->ino) {
+        return FZ_OK;
+    }
+    /* Not ours any more; the number may belong to the program now. */
+    fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) < 0 || st.st_dev != f->dev ||
+        st.st_ino != f->ino) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return fz_error_set(FZ_EIO, "cannot reopen this executable");
+    }
+    f->fd = fd;
+    return FZ_OK;
+}
+
+static int
+payload_fetch(void *ctx, uint64_t offset, void *buf, size_t size)
+{
+    payload_file *f = ctx;
+    char *p = buf;
+    int rc;
+
+    rc = payload_file_check(f);
+    if (rc < 0) {
+        return rc;
+    }
+    while (size > 0) {
+        ssize_t n = pread(f->fd, p, size, (off_t)(f->offset + offset));
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            return fz_error_set(FZ_EIO, "cannot read the payload: %s",
+                                strerror(errno));
+        }
+        if (n == 0) {
+            return fz_error_set(FZ_EFORMAT, "payload truncated at %llu",
+                                (unsigned long long)offset);
+        }
+        p += n;
+        size -= (size_t)n;
+        offset += (uint64_t)n;
+    }
+    return FZ_OK;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -549,7 +618,7 @@ main(int argc, char **argv)
     int fd = -1;
     struct stat st;
     uint64_t off, size;
-    fz_mapping map = {0};
+    payload_file file = {-1, 0, 0, 0};
     fz_payload *payload = NULL;
     fz_bundle *bundle = NULL;
     fz_child child;
@@ -582,19 +651,19 @@ main(int argc, char **argv)
         rc = fz_error_set(FZ_EFORMAT, "payload too large");
     }
     if (rc == FZ_OK) {
-        rc = fz_platform_map(&map, fd, off, size);
-    }
-    if (rc == FZ_OK) {
-        rc = fz_payload_open(&payload, map.data, map.size, FZ_PY_HEXVERSION_MM,
-                             FZ_PY_MAGIC_LE);
+        file.fd = fd;
+        file.offset = off;
+        file.dev = st.st_dev;
+        file.ino = st.st_ino;
+        fd = -1; /* file owns it now */
+        rc = fz_payload_open_fetch(&payload, size, payload_fetch, &file,
+                                   FZ_PY_HEXVERSION_MM, FZ_PY_MAGIC_LE);
     }
     if (rc < 0) {
         fprintf(stderr, "%s: this executable is damaged (%s)\n", argv0,
                 fz_error_message());
         goto done;
     }
-    close(fd);
-    fd = -1;
 
     rc = fz_bundle_open(&bundle, &warning, payload);
     if (warning) {
@@ -628,7 +697,11 @@ done:
     private_root = NULL;
     fz_bundle_free(bundle);
     fz_payload_free(payload);
-    fz_platform_unmap(&map);
+    /* Only while it is still ours: the program may have closed it. */
+    if (file.fd >= 0 && fstat(file.fd, &st) == 0 && st.st_dev == file.dev &&
+        st.st_ino == file.ino) {
+        close(file.fd);
+    }
     if (fd >= 0) {
         close(fd);
     }

@@ -12,6 +12,7 @@ set(FZ_E2E_CASES
   decimal_math
   exit_message
   exit_status
+  fd_close_all
   frozen_attrs
   hashlib_ssl
   hello
@@ -117,6 +118,7 @@ set_tests_properties(e2e.venv_extension PROPERTIES LABELS "e2e" TIMEOUT 600)
 # run with every Python and the stack's /usr data hidden (each case's
 # `hide` file).
 set(FZ_E2E_STACK_CASES
+  stack_gtk
   stack_matplotlib
   stack_pandas
   stack_pyside2

@@ -35,6 +35,13 @@ fz_unit_test(test_natives
   LIBS freezer fzcommon
   LABELS freezer)
 
+# The GI typelib header reader and typelib closure, on the system's
+# Gtk-3.0.typelib and on truncated and hostile copies of it.
+fz_unit_test(test_gi
+  SOURCES unit/test_gi.c
+  LIBS freezer fzcommon
+  LABELS freezer)
+
 # libFuzzer targets for the ELF reader and the ld.so.cache parser, seeded
 # with real libraries and this machine's cache.
 if(FZ_ENABLE_FUZZ)

@@ -1451,3 +1451,157 @@ Test(payload, every_valid_kind_is_accepted)
     fz_payload_free(p);
     free(buf);
 }
+
+/* ------------------------------------------- fz_payload_open_fetch */
+
+/* A payload "file" for the fetch callback: bytes, a counter of bytes
+ * handed out, and an optional failure or change after the first read. */
+struct fetch_src {
+    uint8_t *bytes;
+    size_t size;
+    size_t fetched;
+    int calls;
+    int fail_after; /* > 0: the fail_after-th call fails */
+    int flip_after; /* > 0: byte 9 changes after this many calls */
+};
+
+static int
+fetch_from(void *ctx, uint64_t offset, void *buf, size_t size)
+{
+    struct fetch_src *s = ctx;
+
+    s->calls++;
+    if (s->fail_after > 0 && s->calls >= s->fail_after) {
+        return fz_error_set(FZ_EIO, "test: read failed");
+    }
+    if (s->flip_after > 0 && s->calls > s->flip_after) {
+        s->bytes[9] ^= 1;
+        s->flip_after = 0;
+    }
+    if (offset > s->size || size > s->size - offset) {
+        return fz_error_set(FZ_EFORMAT, "test: short read");
+    }
+    memcpy(buf, s->bytes + offset, size);
+    s->fetched += size;
+    return 0;
+}
+
+Test(payload, fetch_round_trip_reads_only_what_is_asked)
+{
+    size_t size;
+    uint8_t *buf = build_many(1000, 0, 1, &size);
+    struct fetch_src src = {buf, size, 0, 0, 0, 0};
+    fz_payload *p = NULL;
+    fz_payload *mem = open_ok(buf, size);
+    size_t head;
+    char name[64];
+
+    cr_assert_eq(
+        fz_payload_open_fetch(&p, size, fetch_from, &src, PY311, MAGIC311), 0,
+        "%s", fz_error_message());
+    head = src.fetched;
+    cr_assert_lt(head, size, "opening read the entry data too");
+    cr_assert_eq(fz_payload_entry_count(p), 1000);
+    cr_assert_eq(fz_payload_content_hash(p), fz_payload_content_hash(mem));
+    for (size_t i = 0; i < 1000; i += 97) {
+        fz_entry e;
+        size_t len, got_size;
+        void *got;
+        char *c = gen_content(i, &len);
+
+        entry_name(name, sizeof(name), i);
+        cr_assert_eq(fz_payload_find(p, name, strlen(name), &e), 0);
+        cr_assert_eq(fz_payload_read_alloc(p, &e, &got, &got_size), 0, "%s",
+                     fz_error_message());
+        cr_assert_eq(got_size, len);
+        cr_assert_eq(memcmp(got, c, len), 0, "content of %s", name);
+        free(got);
+        free(c);
+    }
+    /* Eleven entries read: far less than the whole data region. */
+    cr_assert_lt(src.fetched - head, (size - head) / 4);
+    fz_payload_free(p);
+    fz_payload_free(mem);
+    free(buf);
+}
+
+Test(payload, fetch_every_truncation_is_rejected)
+{
+    size_t size;
+    uint8_t *buf = build_small(&size);
+
+    for (size_t n = 0; n < size; n++) {
+        struct fetch_src src = {buf, n, 0, 0, 0, 0};
+        fz_payload *p = (fz_payload *)1;
+
+        cr_assert_lt(fz_payload_open_fetch(&p, n, fetch_from, &src, 0, 0), 0,
+                     "length %zu accepted", n);
+        cr_assert_null(p);
+        cr_assert_neq(fz_error_message()[0], '\0');
+    }
+    free(buf);
+}
+
+Test(payload, fetch_errors_are_reported)
+{
+    size_t size;
+    uint8_t *buf = build_small(&size);
+    fz_payload *p = (fz_payload *)1;
+    struct fetch_src fail_open = {buf, size, 0, 0, 2, 0};
+    struct fetch_src changed = {buf, size, 0, 0, 0, 1};
+    struct fetch_src fail_read = {buf, size, 0, 0, 0, 0};
+    fz_entry e;
+    void *got = NULL;
+    size_t got_size;
+
+    cr_assert_eq(fz_payload_open_fetch(&p, size, fetch_from, &fail_open, 0, 0),
+                 FZ_EIO);
+    cr_assert_null(p);
+    cr_assert(strstr(fz_error_message(), "read failed"));
+
+    cr_assert_eq(fz_payload_open_fetch(&p, size, fetch_from, &changed, 0, 0),
+                 FZ_EFORMAT);
+    cr_assert(strstr(fz_error_message(), "changed while being read"), "%s",
+              fz_error_message());
+    buf[9] ^= 1; /* undo the change the source made */
+
+    cr_assert_eq(fz_payload_open_fetch(&p, size, fetch_from, &fail_read, 0, 0),
+                 0, "%s", fz_error_message());
+    fail_read.fail_after = fail_read.calls + 1;
+    fz_payload_entry_at(p, 0, &e);
+    cr_assert_eq(fz_payload_read_alloc(p, &e, &got, &got_size), FZ_EIO);
+    cr_assert_null(got);
+    fz_payload_free(p);
+    free(buf);
+}
+
+Test(payload, fetch_detects_a_flipped_data_bit)
+{
+    size_t size;
+    uint8_t *buf = build_small(&size);
+    struct fetch_src src = {buf, size, 0, 0, 0, 0};
+    fz_payload *p = NULL;
+    int caught = 0;
+
+    cr_assert_eq(fz_payload_open_fetch(&p, size, fetch_from, &src, 0, 0), 0);
+    /* Damage every entry's first stored byte after opening. */
+    for (uint64_t i = 0; i < fz_payload_entry_count(p); i++) {
+        fz_entry e;
+        void *got = NULL;
+        size_t got_size;
+
+        fz_payload_entry_at(p, i, &e);
+        if (e.stored_size == 0) {
+            continue;
+        }
+        buf[e.offset] ^= 0x40;
+        if (fz_payload_read_alloc(p, &e, &got, &got_size) < 0) {
+            caught++;
+        }
+        free(got);
+        buf[e.offset] ^= 0x40;
+    }
+    cr_assert_gt(caught, 0);
+    fz_payload_free(p);
+    free(buf);
+}

@@ -54,7 +54,9 @@ TestSuite(bundle, .init = setup, .fini = teardown);
 static void
 build(int data)
 {
-    fz_payload_writer_options o = {PY311, MAGIC311, 1, 0, 0};
+    fz_payload_writer_options o = {.python_version = PY311,
+                                   .bytecode_magic = MAGIC311,
+                                   .level = 1};
     fz_payload_writer *w = NULL;
 
     cr_assert_eq(fz_payload_writer_new(&w, &o), FZ_OK);

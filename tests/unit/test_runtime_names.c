@@ -48,7 +48,9 @@ static const struct {
 static void
 build(void)
 {
-    fz_payload_writer_options o = {PY311, MAGIC311, 1, 0, 0};
+    fz_payload_writer_options o = {.python_version = PY311,
+                                   .bytecode_magic = MAGIC311,
+                                   .level = 1};
     fz_payload_writer *w = NULL;
     size_t size, i;
 
