@@ -4,6 +4,7 @@
  * is hostile, so every field is checked at open before anything uses it.
  */
 #include "fz_payload.h"
+#include "fz_bytes.h"
 
 #include "fz_error.h"
 
@@ -48,25 +49,6 @@ struct fz_payload {
     void *fetch_ctx;
 };
 
-static uint16_t
-get_u16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t
-get_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
-}
-
-static uint64_t
-get_u64(const uint8_t *p)
-{
-    return (uint64_t)get_u32(p) | ((uint64_t)get_u32(p + 4) << 32);
-}
-
 /* Python version as "3.11" parts. */
 static unsigned
 py_major(uint32_t v)
@@ -104,16 +86,16 @@ typedef struct raw_entry {
 static void
 decode_entry(const uint8_t *p, raw_entry *out)
 {
-    out->name_offset = get_u32(p);
-    out->name_size = get_u32(p + 4);
+    out->name_offset = fz_get_u32(p);
+    out->name_size = fz_get_u32(p + 4);
     out->kind = p[8];
     out->compression = p[9];
-    out->flags = get_u16(p + 10);
-    out->mode = get_u32(p + 12);
-    out->offset = get_u64(p + 16);
-    out->stored_size = get_u64(p + 24);
-    out->raw_size = get_u64(p + 32);
-    out->hash = get_u64(p + 40);
+    out->flags = fz_get_u16(p + 10);
+    out->mode = fz_get_u32(p + 12);
+    out->offset = fz_get_u64(p + 16);
+    out->stored_size = fz_get_u64(p + 24);
+    out->raw_size = fz_get_u64(p + 32);
+    out->hash = fz_get_u64(p + 40);
 }
 
 static const uint8_t *
@@ -128,8 +110,8 @@ name_at(const fz_payload *p, uint64_t i, size_t *size)
 {
     const uint8_t *e = index_at(p, i);
 
-    *size = get_u32(e + 4);
-    return p->base + p->strings_offset + get_u32(e);
+    *size = fz_get_u32(e + 4);
+    return p->base + p->strings_offset + fz_get_u32(e);
 }
 
 /* memcmp order, the shorter first on a common prefix. */
@@ -200,10 +182,10 @@ fz_entry_kind_name(int kind)
 static int
 check_header(fz_payload *p, const uint8_t *h, size_t size)
 {
-    uint32_t version = get_u32(h + 8);
-    uint32_t flags = get_u32(h + 12);
-    uint64_t index_offset = get_u64(h + 32);
-    uint64_t total_size = get_u64(h + 88);
+    uint32_t version = fz_get_u32(h + 8);
+    uint32_t flags = fz_get_u32(h + 12);
+    uint64_t index_offset = fz_get_u64(h + 32);
+    uint64_t total_size = fz_get_u64(h + 88);
     uint64_t max_entries;
 
     if (version > FZ_PAYLOAD_VERSION) {
@@ -220,7 +202,7 @@ check_header(fz_payload *p, const uint8_t *h, size_t size)
             FZ_EFORMAT, "payload header has unknown flags 0x%" PRIx32, flags);
     }
     p->flags = flags;
-    if (get_u32(h + 100) != 0) {
+    if (fz_get_u32(h + 100) != 0) {
         return fz_error_set(FZ_EFORMAT,
                             "payload header: reserved field is not 0");
     }
@@ -236,17 +218,17 @@ check_header(fz_payload *p, const uint8_t *h, size_t size)
                             " (expected %d)",
                             index_offset, FZ_PAYLOAD_HEADER_SIZE);
     }
-    p->python_version = get_u32(h + 16);
-    p->bytecode_magic = get_u32(h + 20);
-    p->entry_count = get_u64(h + 24);
-    p->strings_offset = get_u64(h + 40);
-    p->strings_size = get_u64(h + 48);
-    p->dict_offset = get_u64(h + 56);
-    p->dict_size = get_u64(h + 64);
-    p->data_offset = get_u64(h + 72);
-    p->data_size = get_u64(h + 80);
-    p->main_entry = get_u32(h + 96);
-    p->meta_hash = get_u64(h + 104);
+    p->python_version = fz_get_u32(h + 16);
+    p->bytecode_magic = fz_get_u32(h + 20);
+    p->entry_count = fz_get_u64(h + 24);
+    p->strings_offset = fz_get_u64(h + 40);
+    p->strings_size = fz_get_u64(h + 48);
+    p->dict_offset = fz_get_u64(h + 56);
+    p->dict_size = fz_get_u64(h + 64);
+    p->data_offset = fz_get_u64(h + 72);
+    p->data_size = fz_get_u64(h + 80);
+    p->main_entry = fz_get_u32(h + 96);
+    p->meta_hash = fz_get_u64(h + 104);
 
     /* Each equality is checked against the remaining bytes first, so no
      * sum below can overflow (size fits in size_t <= uint64_t). */

@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "buildcache.h"
+#include "fz_bytes.h"
 
 #include "compile.h"
 #include "fz_error.h"
@@ -38,44 +39,6 @@ struct fz_buildcache {
 };
 
 /* ------------------------------------------------------------ bytes */
-
-static void
-put_u32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) {
-        p[i] = (uint8_t)(v >> (8 * i));
-    }
-}
-
-static void
-put_u64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) {
-        p[i] = (uint8_t)(v >> (8 * i));
-    }
-}
-
-static uint32_t
-get_u32(const uint8_t *p)
-{
-    uint32_t v = 0;
-
-    for (int i = 3; i >= 0; i--) {
-        v = (v << 8) | p[i];
-    }
-    return v;
-}
-
-static uint64_t
-get_u64(const uint8_t *p)
-{
-    uint64_t v = 0;
-
-    for (int i = 7; i >= 0; i--) {
-        v = (v << 8) | p[i];
-    }
-    return v;
-}
 
 /* "<32 hex digits>" of a key into name (33 bytes). */
 static void
@@ -219,9 +182,10 @@ load(const fz_buildcache *c, const uint8_t *key, fz_buf *out)
         read_full(fd, head, sizeof(head)) < 0) {
         goto done;
     }
-    size = get_u64(head + 16);
+    size = fz_get_u64(head + 16);
     if (memcmp(head, MAGIC, 8) != 0 ||
-        get_u32(head + 8) != FZ_BUILDCACHE_VERSION || get_u32(head + 12) != 0 ||
+        fz_get_u32(head + 8) != FZ_BUILDCACHE_VERSION ||
+        fz_get_u32(head + 12) != 0 ||
         memcmp(head + 32, key, FZ_BUILDCACHE_KEY_SIZE) != 0 ||
         size != (uint64_t)st.st_size - FZ_BUILDCACHE_HEADER_SIZE ||
         size >= SIZE_MAX) {
@@ -236,7 +200,7 @@ load(const fz_buildcache *c, const uint8_t *key, fz_buf *out)
             goto done;
         }
         if (read_full(fd, data, (size_t)size) == 0 &&
-            XXH3_64bits(data, (size_t)size) == get_u64(head + 24) &&
+            XXH3_64bits(data, (size_t)size) == fz_get_u64(head + 24) &&
             fz_buf_append(out, data, (size_t)size) == 0) {
             ok = 1;
         }
@@ -278,10 +242,10 @@ fz_buildcache_put(fz_buildcache *c, const uint8_t *key, const void *data,
     snprintf(tmp, sizeof(tmp), ".tmp-%ld-%u-%s", (long)getpid(),
              atomic_fetch_add(&c->serial, 1), name);
     memcpy(head, MAGIC, 8);
-    put_u32(head + 8, FZ_BUILDCACHE_VERSION);
-    put_u32(head + 12, 0);
-    put_u64(head + 16, size);
-    put_u64(head + 24, XXH3_64bits(data, size));
+    fz_put_u32(head + 8, FZ_BUILDCACHE_VERSION);
+    fz_put_u32(head + 12, 0);
+    fz_put_u64(head + 16, size);
+    fz_put_u64(head + 24, XXH3_64bits(data, size));
     memcpy(head + 32, key, FZ_BUILDCACHE_KEY_SIZE);
     fd = openat(c->dirfd, tmp,
                 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -376,10 +340,10 @@ fz_buildcache_compile(fz_buildcache *c, fz_buf *out, const char *source,
     if (st == NULL) {
         return fz_compile(out, source, size, filename, display, optimize);
     }
-    put_u32(head, FZ_BUILDCACHE_VERSION);
-    put_u32(head + 4, (uint32_t)FZ_PY_MAGIC_LE);
-    put_u32(head + 8, (uint32_t)FZ_PY_HEXVERSION_MM);
-    put_u32(head + 12, (uint32_t)optimize);
+    fz_put_u32(head, FZ_BUILDCACHE_VERSION);
+    fz_put_u32(head + 4, (uint32_t)FZ_PY_MAGIC_LE);
+    fz_put_u32(head + 8, (uint32_t)FZ_PY_HEXVERSION_MM);
+    fz_put_u32(head + 12, (uint32_t)optimize);
     XXH3_128bits_reset(st);
     XXH3_128bits_update(st, "code", 5);
     XXH3_128bits_update(st, head, sizeof(head));
@@ -634,7 +598,7 @@ put_u32_buf(fz_buf *b, uint32_t v)
 {
     uint8_t p[4];
 
-    put_u32(p, v);
+    fz_put_u32(p, v);
     return fz_buf_append(b, p, sizeof(p));
 }
 
@@ -643,7 +607,7 @@ put_u64_buf(fz_buf *b, uint64_t v)
 {
     uint8_t p[8];
 
-    put_u64(p, v);
+    fz_put_u64(p, v);
     return fz_buf_append(b, p, sizeof(p));
 }
 
@@ -714,7 +678,7 @@ take_u32(cursor *c)
 {
     const uint8_t *p = take(c, 4);
 
-    return p ? get_u32(p) : 0;
+    return p ? fz_get_u32(p) : 0;
 }
 
 static uint64_t
@@ -722,7 +686,7 @@ take_u64(cursor *c)
 {
     const uint8_t *p = take(c, 8);
 
-    return p ? get_u64(p) : 0;
+    return p ? fz_get_u64(p) : 0;
 }
 
 /* A NUL-free string of `n` bytes, malloc'd; NULL (and c->bad) if not. */

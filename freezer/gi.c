@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "gi.h"
+#include "fz_bytes.h"
 
 #include "fz_error.h"
 #include "fz_payload.h"
@@ -43,13 +44,6 @@ _Static_assert(OFF_SHARED_LIBRARY + 4 <= FZ_GI_HEADER_SIZE,
 /* Longest string read from a typelib. */
 #define MAX_STRING 65536
 
-static uint32_t
-get_u32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
-
 /* A namespace, version or library name: printable, no '/', not "."/".." */
 static int
 plain_name(const char *s, size_t n)
@@ -76,7 +70,7 @@ static int
 string_at(const char **out, size_t *len, const unsigned char *data, size_t size,
           size_t field, const char *what)
 {
-    uint32_t off = get_u32(data + field);
+    uint32_t off = fz_get_u32(data + field);
     const char *s;
     const char *nul;
     size_t room;
@@ -170,7 +164,7 @@ fz_gi_typelib_parse(fz_typelib_info *out, const void *data, size_t size,
                             "%s: typelib format %u.%u, expected 4.x", what,
                             d[OFF_MAJOR], d[OFF_MAJOR + 1]);
     }
-    recorded = get_u32(d + OFF_SIZE);
+    recorded = fz_get_u32(d + OFF_SIZE);
     if (recorded < FZ_GI_HEADER_SIZE || recorded > size) {
         return fz_error_set(FZ_EFORMAT,
                             "%s: truncated typelib (header says %u bytes, "

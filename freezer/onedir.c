@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "onedir.h"
+#include "fz_bytes.h"
 
 #include "buf.h"
 #include "elf_attach.h"
@@ -19,40 +20,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
-
-static void
-put_u16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void
-put_u32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) {
-        p[i] = (uint8_t)(v >> (8 * i));
-    }
-}
-
-static void
-put_u64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) {
-        p[i] = (uint8_t)(v >> (8 * i));
-    }
-}
-
-static uint64_t
-get_u64(const uint8_t *p)
-{
-    uint64_t v = 0;
-
-    for (int i = 7; i >= 0; i--) {
-        v = (v << 8) | p[i];
-    }
-    return v;
-}
 
 static int
 is_file_kind(fz_entry_kind k)
@@ -175,7 +142,7 @@ fz_onedir_split(void **out, size_t *out_size, const void *payload, size_t size,
         goto done;
     }
     n = fz_payload_entry_count(p);
-    data_offset = get_u64(in + 72);
+    data_offset = fz_get_u64(in + 72);
     memcpy(buf, in, (size_t)data_offset);
     for (uint64_t i = 0; i < n; i++) {
         uint8_t *ix = buf + FZ_PAYLOAD_HEADER_SIZE + i * FZ_PAYLOAD_ENTRY_SIZE;
@@ -192,20 +159,20 @@ fz_onedir_split(void **out, size_t *out_size, const void *payload, size_t size,
                 goto done;
             }
         }
-        put_u64(ix + 16, pos);
+        fz_put_u64(ix + 16, pos);
         if (external) {
-            put_u16(ix + 10, (uint16_t)(e.flags | FZ_ENTRY_F_EXTERNAL));
+            fz_put_u16(ix + 10, (uint16_t)(e.flags | FZ_ENTRY_F_EXTERNAL));
             ix[9] = FZ_COMPRESSION_RAW;
-            put_u64(ix + 24, 0);
+            fz_put_u64(ix + 24, 0);
             continue;
         }
         /* e.offset is absolute; copy the stored bytes as they are */
         memcpy(buf + data_offset + pos, in + e.offset, (size_t)e.stored_size);
         pos += e.stored_size;
     }
-    put_u32(buf + 12, FZ_PAYLOAD_F_ONEDIR);
-    put_u64(buf + 80, pos);
-    put_u64(buf + 88, data_offset + pos);
+    fz_put_u32(buf + 12, FZ_PAYLOAD_F_ONEDIR);
+    fz_put_u64(buf + 80, pos);
+    fz_put_u64(buf + 88, data_offset + pos);
     {
         XXH3_state_t st;
 
@@ -213,7 +180,7 @@ fz_onedir_split(void **out, size_t *out_size, const void *payload, size_t size,
         XXH3_64bits_update(&st, buf, 104);
         XXH3_64bits_update(&st, buf + FZ_PAYLOAD_HEADER_SIZE,
                            (size_t)(data_offset - FZ_PAYLOAD_HEADER_SIZE));
-        put_u64(buf + 104, XXH3_64bits_digest(&st));
+        fz_put_u64(buf + 104, XXH3_64bits_digest(&st));
     }
     *out = buf;
     *out_size = (size_t)(data_offset + pos);

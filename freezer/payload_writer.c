@@ -3,6 +3,7 @@
  * Used by the freezer; the same set of entries always gives the same bytes.
  */
 #include "fz_payload.h"
+#include "fz_bytes.h"
 
 #include "fz_error.h"
 
@@ -98,29 +99,6 @@ bytes_reserve(bytes *b, size_t extra)
     b->data = data;
     b->cap = cap;
     return 0;
-}
-
-static void
-put_u16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void
-put_u32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) {
-        p[i] = (uint8_t)(v >> (8 * i));
-    }
-}
-
-static void
-put_u64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) {
-        p[i] = (uint8_t)(v >> (8 * i));
-    }
 }
 
 /* strlen, stopping one past the longest valid name. */
@@ -326,9 +304,9 @@ key_begin(XXH3_state_t *st, const char *domain, int level)
 {
     uint8_t head[12];
 
-    put_u32(head, CACHE_FORMAT);
-    put_u32(head + 4, (uint32_t)ZSTD_versionNumber());
-    put_u32(head + 8, (uint32_t)level);
+    fz_put_u32(head, CACHE_FORMAT);
+    fz_put_u32(head + 4, (uint32_t)ZSTD_versionNumber());
+    fz_put_u32(head + 8, (uint32_t)level);
     XXH3_128bits_reset(st);
     XXH3_128bits_update(st, domain, strlen(domain) + 1);
     XXH3_128bits_update(st, head, sizeof(head));
@@ -428,7 +406,7 @@ train_dictionary(const fz_payload_writer *w, bytes *dict)
         for (size_t i = 0; i < n; i++) {
             uint8_t b[8];
 
-            put_u64(b, sizes[i]);
+            fz_put_u64(b, sizes[i]);
             XXH3_128bits_update(st, b, sizeof(b));
         }
         XXH3_128bits_update(st, samples.data, samples.size);
@@ -920,21 +898,21 @@ fz_payload_writer_finish(fz_payload_writer *w, void **out, size_t *out_size)
     }
 
     memcpy(buf, FZ_PAYLOAD_MAGIC, FZ_PAYLOAD_MAGIC_SIZE);
-    put_u32(buf + 8, FZ_PAYLOAD_VERSION);
-    put_u32(buf + 12, 0);
-    put_u32(buf + 16, w->opts.python_version);
-    put_u32(buf + 20, w->opts.bytecode_magic);
-    put_u64(buf + 24, w->count);
-    put_u64(buf + 32, FZ_PAYLOAD_HEADER_SIZE);
-    put_u64(buf + 40, strings_offset);
-    put_u64(buf + 48, strings_size);
-    put_u64(buf + 56, dict_offset);
-    put_u64(buf + 64, dict.size);
-    put_u64(buf + 72, data_offset);
-    put_u64(buf + 80, data_size);
-    put_u64(buf + 88, total);
-    put_u32(buf + 96, main_entry);
-    put_u32(buf + 100, 0);
+    fz_put_u32(buf + 8, FZ_PAYLOAD_VERSION);
+    fz_put_u32(buf + 12, 0);
+    fz_put_u32(buf + 16, w->opts.python_version);
+    fz_put_u32(buf + 20, w->opts.bytecode_magic);
+    fz_put_u64(buf + 24, w->count);
+    fz_put_u64(buf + 32, FZ_PAYLOAD_HEADER_SIZE);
+    fz_put_u64(buf + 40, strings_offset);
+    fz_put_u64(buf + 48, strings_size);
+    fz_put_u64(buf + 56, dict_offset);
+    fz_put_u64(buf + 64, dict.size);
+    fz_put_u64(buf + 72, data_offset);
+    fz_put_u64(buf + 80, data_size);
+    fz_put_u64(buf + 88, total);
+    fz_put_u32(buf + 96, main_entry);
+    fz_put_u32(buf + 100, 0);
 
     {
         uint64_t name_offset = 0;
@@ -942,16 +920,16 @@ fz_payload_writer_finish(fz_payload_writer *w, void **out, size_t *out_size)
             const wentry *e = &w->entries[i];
             uint8_t *p = buf + FZ_PAYLOAD_HEADER_SIZE +
                          i * (size_t)FZ_PAYLOAD_ENTRY_SIZE;
-            put_u32(p, (uint32_t)name_offset);
-            put_u32(p + 4, (uint32_t)e->name_size);
+            fz_put_u32(p, (uint32_t)name_offset);
+            fz_put_u32(p + 4, (uint32_t)e->name_size);
             p[8] = (uint8_t)e->kind;
             p[9] = (uint8_t)e->compression;
-            put_u16(p + 10, e->flags);
-            put_u32(p + 12, e->mode);
-            put_u64(p + 16, e->offset);
-            put_u64(p + 24, e->stored_size);
-            put_u64(p + 32, e->size);
-            put_u64(p + 40, XXH3_64bits(e->data, e->size));
+            fz_put_u16(p + 10, e->flags);
+            fz_put_u32(p + 12, e->mode);
+            fz_put_u64(p + 16, e->offset);
+            fz_put_u64(p + 24, e->stored_size);
+            fz_put_u64(p + 32, e->size);
+            fz_put_u64(p + 40, XXH3_64bits(e->data, e->size));
             memcpy(buf + strings_offset + name_offset, e->name, e->name_size);
             name_offset += e->name_size;
         }
@@ -976,7 +954,7 @@ fz_payload_writer_finish(fz_payload_writer *w, void **out, size_t *out_size)
     XXH3_64bits_update(state, buf, 104);
     XXH3_64bits_update(state, buf + FZ_PAYLOAD_HEADER_SIZE,
                        (size_t)(data_offset - FZ_PAYLOAD_HEADER_SIZE));
-    put_u64(buf + 104, XXH3_64bits_digest(state));
+    fz_put_u64(buf + 104, XXH3_64bits_digest(state));
 
     *out = buf;
     *out_size = (size_t)total;

@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "rebuild.h"
+#include "fz_bytes.h"
 
 #include "fz_error.h"
 #include "hooks.h"
@@ -108,25 +109,6 @@ done:
     return rc;
 }
 
-static void
-put_u64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) {
-        p[i] = (uint8_t)(v >> (8 * i));
-    }
-}
-
-static uint64_t
-get_u64(const uint8_t *p)
-{
-    uint64_t v = 0;
-
-    for (int i = 7; i >= 0; i--) {
-        v = (v << 8) | p[i];
-    }
-    return v;
-}
-
 /* A NUL-terminated malloc'd copy of a tag, or NULL when absent. */
 static char *
 tag_str(const fz_manifest *m, const char *name, int *rc)
@@ -192,19 +174,19 @@ fz_rebuild_try(fz_buildcache *c, const uint8_t *key, fz_freeze_result *r,
     if (pkey == NULL || pkey->size != FZ_BUILDCACHE_KEY_SIZE || stats == NULL ||
         stats->size != 8 * STATS_COUNT || rep == NULL ||
         !fz_buildcache_get(c, (const uint8_t *)pkey->data, &blob) ||
-        blob.size != get_u64((const uint8_t *)stats->data + 56)) {
+        blob.size != fz_get_u64((const uint8_t *)stats->data + 56)) {
         goto done;
     }
     {
         const uint8_t *p = (const uint8_t *)stats->data;
 
-        r->stats.entries = (size_t)get_u64(p);
-        r->stats.modules = (size_t)get_u64(p + 8);
-        r->stats.sources = (size_t)get_u64(p + 16);
-        r->stats.extensions = (size_t)get_u64(p + 24);
-        r->stats.native_libs = (size_t)get_u64(p + 32);
-        r->stats.data_files = (size_t)get_u64(p + 40);
-        r->stats.raw_bytes = get_u64(p + 48);
+        r->stats.entries = (size_t)fz_get_u64(p);
+        r->stats.modules = (size_t)fz_get_u64(p + 8);
+        r->stats.sources = (size_t)fz_get_u64(p + 16);
+        r->stats.extensions = (size_t)fz_get_u64(p + 24);
+        r->stats.native_libs = (size_t)fz_get_u64(p + 32);
+        r->stats.data_files = (size_t)fz_get_u64(p + 40);
+        r->stats.raw_bytes = fz_get_u64(p + 48);
     }
     r->glibc_floor = tag_str(m, "glibc", &rc);
     r->glibcxx_floor = tag_str(m, "glibcxx", &rc);
@@ -390,14 +372,14 @@ fz_rebuild_store(fz_buildcache *c, const uint8_t *key, int64_t start_ns,
     XXH128_canonicalFromHash(&h, XXH3_128bits(payload, size));
     memcpy(pkey, h.digest, sizeof(pkey));
     pkey[0] ^= 0x50; /* not the key of an entry with the same bytes */
-    put_u64(stats, r->stats.entries);
-    put_u64(stats + 8, r->stats.modules);
-    put_u64(stats + 16, r->stats.sources);
-    put_u64(stats + 24, r->stats.extensions);
-    put_u64(stats + 32, r->stats.native_libs);
-    put_u64(stats + 40, r->stats.data_files);
-    put_u64(stats + 48, r->stats.raw_bytes);
-    put_u64(stats + 56, size);
+    fz_put_u64(stats, r->stats.entries);
+    fz_put_u64(stats + 8, r->stats.modules);
+    fz_put_u64(stats + 16, r->stats.sources);
+    fz_put_u64(stats + 24, r->stats.extensions);
+    fz_put_u64(stats + 32, r->stats.native_libs);
+    fz_put_u64(stats + 40, r->stats.data_files);
+    fz_put_u64(stats + 48, r->stats.raw_bytes);
+    fz_put_u64(stats + 56, size);
     rc = fz_manifest_set(m, "payload", pkey, sizeof(pkey));
     rc = rc ? rc : fz_manifest_set(m, "stats", stats, sizeof(stats));
     rc = rc ? rc

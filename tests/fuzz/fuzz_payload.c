@@ -5,6 +5,7 @@
  * behind it.
  */
 #include "fz_payload.h"
+#include "fz_bytes.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -58,17 +59,6 @@ exercise(fz_payload *p)
     }
 }
 
-static uint64_t
-get_u64(const uint8_t *p)
-{
-    uint64_t v = 0;
-
-    for (int i = 7; i >= 0; i--) {
-        v = (v << 8) | p[i];
-    }
-    return v;
-}
-
 /* Open, use and close `data`; *opened tells whether it was valid. */
 static void
 run(const uint8_t *data, size_t size, int *opened)
@@ -101,7 +91,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (opened || size < FZ_PAYLOAD_HEADER_SIZE) {
         return 0;
     }
-    data_offset = get_u64(data + 72);
+    data_offset = fz_get_u64(data + 72);
     if (data_offset < FZ_PAYLOAD_HEADER_SIZE || data_offset > size) {
         return 0;
     }

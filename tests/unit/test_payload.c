@@ -4,6 +4,7 @@
  * refuse with a clear message.
  */
 #include "fz_error.h"
+#include "fz_bytes.h"
 #include "fz_payload.h"
 
 #include <criterion/criterion.h>
@@ -48,40 +49,6 @@
 
 /* ------------------------------------------------------------- helpers */
 
-static uint64_t
-get_u64(const uint8_t *p)
-{
-    uint64_t v = 0;
-
-    for (int i = 7; i >= 0; i--) {
-        v = (v << 8) | p[i];
-    }
-    return v;
-}
-
-static void
-put_u64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) {
-        p[i] = (uint8_t)(v >> (8 * i));
-    }
-}
-
-static void
-put_u32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) {
-        p[i] = (uint8_t)(v >> (8 * i));
-    }
-}
-
-static void
-put_u16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
 static uint8_t *
 entry_field(uint8_t *buf, uint64_t i, size_t field)
 {
@@ -93,7 +60,7 @@ entry_field(uint8_t *buf, uint64_t i, size_t field)
 static void
 rehash(uint8_t *buf)
 {
-    uint64_t data_offset = get_u64(buf + H_DATA_OFFSET);
+    uint64_t data_offset = fz_get_u64(buf + H_DATA_OFFSET);
     XXH3_state_t *st = XXH3_createState();
 
     cr_assert_not_null(st);
@@ -101,7 +68,7 @@ rehash(uint8_t *buf)
     XXH3_64bits_update(st, buf, 104);
     XXH3_64bits_update(st, buf + FZ_PAYLOAD_HEADER_SIZE,
                        data_offset - FZ_PAYLOAD_HEADER_SIZE);
-    put_u64(buf + H_META_HASH, XXH3_64bits_digest(st));
+    fz_put_u64(buf + H_META_HASH, XXH3_64bits_digest(st));
     XXH3_freeState(st);
 }
 
@@ -327,7 +294,7 @@ Test(payload, round_trip_zero_entries_with_dictionary)
     size_t size;
     uint8_t *buf = build_many(0, 0, 1, &size);
 
-    cr_assert_eq(get_u64(buf + H_DICT_SIZE), 0);
+    cr_assert_eq(fz_get_u64(buf + H_DICT_SIZE), 0);
     verify_many(buf, size, 0);
     free(buf);
 }
@@ -347,7 +314,7 @@ Test(payload, round_trip_one_entry_with_dictionary)
     uint8_t *buf = build_many(1, 0, 1, &size);
 
     /* One sample is too few to train on: no dictionary, no error. */
-    cr_assert_eq(get_u64(buf + H_DICT_SIZE), 0);
+    cr_assert_eq(fz_get_u64(buf + H_DICT_SIZE), 0);
     verify_many(buf, size, 1);
     free(buf);
 }
@@ -369,7 +336,7 @@ Test(payload, round_trip_1000_entries_with_dictionary)
     uint8_t *plain = build_many(1000, 0, 0, &plain_size);
 
     verify_many(buf, size, 1000);
-    cr_assert_gt(get_u64(buf + H_DICT_SIZE), 0);
+    cr_assert_gt(fz_get_u64(buf + H_DICT_SIZE), 0);
     cr_assert_gt(count_compression(buf, size, FZ_COMPRESSION_ZSTD_DICT), 0);
     /* Only code entries may use it. */
     {
@@ -403,7 +370,7 @@ Test(payload, round_trip_100000_entries_with_dictionary)
     size_t size;
     uint8_t *buf = build_many(100000, 3, 1, &size);
 
-    cr_assert_gt(get_u64(buf + H_DICT_SIZE), 0);
+    cr_assert_gt(fz_get_u64(buf + H_DICT_SIZE), 0);
     verify_many(buf, size, 100000);
     free(buf);
 }
@@ -726,7 +693,7 @@ Test(payload, determinism_whatever_the_order)
         cr_assert_eq(fz_payload_writer_set_main(w, "pkg005/mod000005.pyc"), 0);
         out[k] = finish(w, &size[k]);
     }
-    cr_assert_gt(get_u64(out[0] + H_DICT_SIZE), 0);
+    cr_assert_gt(fz_get_u64(out[0] + H_DICT_SIZE), 0);
     for (int k = 1; k < 3; k++) {
         cr_assert_eq(size[k], size[0]);
         cr_assert_eq(memcmp(out[k], out[0], size[0]), 0, "order %d differs", k);
@@ -959,9 +926,9 @@ Test(payload, every_bit_flip_in_header_and_index_is_rejected)
 {
     size_t size;
     uint8_t *buf = build_with_dictionary(60, &size);
-    uint64_t end = get_u64(buf + H_DATA_OFFSET);
+    uint64_t end = fz_get_u64(buf + H_DATA_OFFSET);
 
-    cr_assert_gt(get_u64(buf + H_DICT_SIZE), 0, "no dictionary trained");
+    cr_assert_gt(fz_get_u64(buf + H_DICT_SIZE), 0, "no dictionary trained");
     cr_assert_gt(count_compression(buf, size, FZ_COMPRESSION_ZSTD_DICT), 0);
     for (uint64_t byte = 0; byte < end; byte++) {
         for (int bit = 0; bit < 8; bit++) {
@@ -1110,10 +1077,10 @@ Test(payload, newer_format_version)
     size_t size;
     uint8_t *buf = build_small(&size);
 
-    put_u32(buf + H_VERSION, FZ_PAYLOAD_VERSION + 1);
+    fz_put_u32(buf + H_VERSION, FZ_PAYLOAD_VERSION + 1);
     rehash(buf);
     expect_open_error(buf, size, FZ_EVERSION, "is newer than this reader");
-    put_u32(buf + H_VERSION, 0);
+    fz_put_u32(buf + H_VERSION, 0);
     rehash(buf);
     expect_open_error(buf, size, FZ_EFORMAT, "version 0");
     free(buf);
@@ -1157,7 +1124,7 @@ Test(payload, unknown_header_flags)
     size_t size;
     uint8_t *buf = build_small(&size);
 
-    put_u32(buf + H_FLAGS, 4);
+    fz_put_u32(buf + H_FLAGS, 4);
     rehash(buf);
     expect_open_error(buf, size, FZ_EFORMAT, "unknown flags");
     free(buf);
@@ -1180,27 +1147,28 @@ Test(payload, layout_fields_must_agree)
     uint8_t *copy = malloc(size);
 
     memcpy(copy, buf, size);
-    put_u64(copy + H_STRINGS_OFFSET, get_u64(copy + H_STRINGS_OFFSET) + 1);
+    fz_put_u64(copy + H_STRINGS_OFFSET,
+               fz_get_u64(copy + H_STRINGS_OFFSET) + 1);
     rehash(copy);
     expect_open_error(copy, size, FZ_EFORMAT, "strings_offset");
 
     memcpy(copy, buf, size);
-    put_u64(copy + H_COUNT, UINT64_MAX / 2);
+    fz_put_u64(copy + H_COUNT, UINT64_MAX / 2);
     rehash(copy);
     expect_open_error(copy, size, FZ_EFORMAT, "entry_count");
 
     memcpy(copy, buf, size);
-    put_u64(copy + H_STRINGS_SIZE, UINT64_MAX - 64);
+    fz_put_u64(copy + H_STRINGS_SIZE, UINT64_MAX - 64);
     rehash(copy);
     expect_open_error(copy, size, FZ_EFORMAT, "strings_size");
 
     memcpy(copy, buf, size);
-    put_u64(copy + H_DATA_SIZE, get_u64(copy + H_DATA_SIZE) - 1);
+    fz_put_u64(copy + H_DATA_SIZE, fz_get_u64(copy + H_DATA_SIZE) - 1);
     rehash(copy);
     expect_open_error(copy, size, FZ_EFORMAT, "data_size");
 
     memcpy(copy, buf, size);
-    put_u32(copy + H_MAIN, 3);
+    fz_put_u32(copy + H_MAIN, 3);
     rehash(copy);
     expect_open_error(copy, size, FZ_EFORMAT, "main_entry 3");
     free(copy);
@@ -1212,7 +1180,7 @@ Test(payload, main_entry_must_be_a_module)
     size_t size;
     uint8_t *buf = build_small(&size);
 
-    put_u32(buf + H_MAIN, 1); /* b/c.txt, a DATA entry */
+    fz_put_u32(buf + H_MAIN, 1); /* b/c.txt, a DATA entry */
     rehash(buf);
     expect_open_error(buf, size, FZ_EFORMAT, "main entry is a data");
     free(buf);
@@ -1223,7 +1191,7 @@ Test(payload, overlapping_entries)
     size_t size;
     uint8_t *buf = build_two(&size);
 
-    put_u64(entry_field(buf, 1, E_OFFSET), 2);
+    fz_put_u64(entry_field(buf, 1, E_OFFSET), 2);
     rehash(buf);
     expect_open_error(buf, size, FZ_EFORMAT, "overlaps the previous entry");
     free(buf);
@@ -1233,12 +1201,12 @@ Test(payload, offset_out_of_range)
 {
     size_t size;
     uint8_t *buf = build_two(&size);
-    uint64_t data_size = get_u64(buf + H_DATA_SIZE);
+    uint64_t data_size = fz_get_u64(buf + H_DATA_SIZE);
 
-    put_u64(entry_field(buf, 1, E_OFFSET), data_size);
+    fz_put_u64(entry_field(buf, 1, E_OFFSET), data_size);
     rehash(buf);
     expect_open_error(buf, size, FZ_EFORMAT, "outside the data region");
-    put_u64(entry_field(buf, 1, E_OFFSET), UINT64_MAX);
+    fz_put_u64(entry_field(buf, 1, E_OFFSET), UINT64_MAX);
     rehash(buf);
     expect_open_error(buf, size, FZ_EFORMAT, "outside the data region");
     free(buf);
@@ -1250,9 +1218,9 @@ Test(payload, sizes_that_overflow_when_added)
     uint8_t *buf = build_two(&size);
 
     /* offset + stored_size wraps around to a small number. */
-    put_u64(entry_field(buf, 1, E_OFFSET), 20);
-    put_u64(entry_field(buf, 1, E_STORED), UINT64_MAX - 10);
-    put_u64(entry_field(buf, 1, E_RAW), UINT64_MAX - 10);
+    fz_put_u64(entry_field(buf, 1, E_OFFSET), 20);
+    fz_put_u64(entry_field(buf, 1, E_STORED), UINT64_MAX - 10);
+    fz_put_u64(entry_field(buf, 1, E_RAW), UINT64_MAX - 10);
     rehash(buf);
     expect_open_error(buf, size, FZ_EFORMAT, "outside the data region");
     free(buf);
@@ -1264,10 +1232,10 @@ Test(payload, raw_size_limits)
     uint8_t *buf = build_two(&size);
 
     /* RAW storage: stored and raw sizes must agree. */
-    put_u64(entry_field(buf, 0, E_RAW), 5);
+    fz_put_u64(entry_field(buf, 0, E_RAW), 5);
     rehash(buf);
     expect_open_error(buf, size, FZ_EFORMAT, "stored raw");
-    put_u64(entry_field(buf, 0, E_RAW), FZ_PAYLOAD_RAW_MAX + 1);
+    fz_put_u64(entry_field(buf, 0, E_RAW), FZ_PAYLOAD_RAW_MAX + 1);
     rehash(buf);
     expect_open_error(buf, size, FZ_EFORMAT, "too large");
     free(buf);
@@ -1286,7 +1254,7 @@ Test(payload, hostile_raw_size_fails_before_allocating)
     cr_assert_eq(fz_payload_find(p, "b/d.bin", 7, &e), 0);
     cr_assert_eq(e.compression, FZ_COMPRESSION_ZSTD);
     fz_payload_free(p);
-    put_u64(entry_field(buf, e.index, E_RAW), FZ_PAYLOAD_RAW_MAX);
+    fz_put_u64(entry_field(buf, e.index, E_RAW), FZ_PAYLOAD_RAW_MAX);
     rehash(buf);
     p = open_ok(buf, size);
     fz_payload_entry_at(p, e.index, &e);
@@ -1302,7 +1270,7 @@ Test(payload, unsorted_names)
 {
     size_t size;
     uint8_t *buf = build_two(&size);
-    uint64_t strings = get_u64(buf + H_STRINGS_OFFSET);
+    uint64_t strings = fz_get_u64(buf + H_STRINGS_OFFSET);
 
     /* "aa/bb/cc" "aa/bb/dd" -> "aa/bb/ee" "aa/bb/dd" */
     cr_assert_eq(memcmp(buf + strings, "aa/bb/ccaa/bb/dd", 16), 0);
@@ -1319,7 +1287,7 @@ Test(payload, duplicate_names)
     uint8_t *buf = build_two(&size);
 
     /* Both entries point at the first name. */
-    put_u32(entry_field(buf, 1, E_NAME_OFFSET), 0);
+    fz_put_u32(entry_field(buf, 1, E_NAME_OFFSET), 0);
     rehash(buf);
     expect_open_error(buf, size, FZ_EFORMAT, "duplicated");
     cr_assert_not_null(strstr(fz_error_message(), "entry 1 'aa/bb/cc'"), "%s",
@@ -1332,14 +1300,14 @@ Test(payload, name_outside_the_string_table)
     size_t size;
     uint8_t *buf = build_two(&size);
 
-    put_u32(entry_field(buf, 1, E_NAME_OFFSET), 10);
+    fz_put_u32(entry_field(buf, 1, E_NAME_OFFSET), 10);
     rehash(buf);
     expect_open_error(buf, size, FZ_EFORMAT, "outside the string table");
-    put_u32(entry_field(buf, 1, E_NAME_OFFSET), UINT32_MAX);
+    fz_put_u32(entry_field(buf, 1, E_NAME_OFFSET), UINT32_MAX);
     rehash(buf);
     expect_open_error(buf, size, FZ_EFORMAT, "outside the string table");
-    put_u32(entry_field(buf, 1, E_NAME_OFFSET), 8);
-    put_u32(entry_field(buf, 1, E_NAME_SIZE), 0);
+    fz_put_u32(entry_field(buf, 1, E_NAME_OFFSET), 8);
+    fz_put_u32(entry_field(buf, 1, E_NAME_SIZE), 0);
     rehash(buf);
     expect_open_error(buf, size, FZ_EFORMAT, "entry 1");
     free(buf);
@@ -1371,7 +1339,7 @@ ParameterizedTest(struct bad_name *bad, payload, invalid_names_in_index)
 {
     size_t size;
     uint8_t *buf = build_two(&size);
-    uint64_t strings = get_u64(buf + H_STRINGS_OFFSET);
+    uint64_t strings = fz_get_u64(buf + H_STRINGS_OFFSET);
 
     memcpy(buf + strings, bad->name, 8);
     rehash(buf);
@@ -1413,9 +1381,9 @@ ParameterizedTest(struct bad_field *bad, payload, invalid_entry_fields)
     if (bad->width == 1) {
         *f = (uint8_t)bad->value;
     } else if (bad->width == 2) {
-        put_u16(f, (uint16_t)bad->value);
+        fz_put_u16(f, (uint16_t)bad->value);
     } else {
-        put_u32(f, bad->value);
+        fz_put_u32(f, bad->value);
     }
     rehash(buf);
     expect_open_error(buf, size, FZ_EFORMAT, bad->needle);
