@@ -380,8 +380,8 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
     ncfg.stub = r->stub;
     fz_progress_stage(cfg->progress, "compiling");
     rc = fz_natives_new(&r->natives, &ncfg);
-    for (size_t i = 0; rc == 0 && i < r->extras->gi_warnings.count; i++) {
-        rc = fz_natives_warn(r->natives, r->extras->gi_warnings.items[i]);
+    for (size_t i = 0; rc == 0 && i < r->extras->warnings.count; i++) {
+        rc = fz_natives_warn(r->natives, r->extras->warnings.items[i]);
     }
     if (rc < 0) {
         goto done;

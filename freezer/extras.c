@@ -47,7 +47,7 @@ fz_extras_free(fz_extras *x)
     fz_strvec_dispose(&x->trace_modules);
     fz_strvec_dispose(&x->trace_files);
     fz_strvec_dispose(&x->gi_libraries);
-    fz_strvec_dispose(&x->gi_warnings);
+    fz_strvec_dispose(&x->warnings);
     free(x);
 }
 
@@ -353,8 +353,8 @@ add_typelibs(struct state *s)
         fz_strvec_dispose(&warns);
     } while (rc == 0 && wanted.count > before && ++rounds < 16);
     rc = rc ? rc
-            : fz_gi_collect(&s->x->files, &s->x->gi_libraries,
-                            &s->x->gi_warnings, &bundled, &wanted, NULL);
+            : fz_gi_collect(&s->x->files, &s->x->gi_libraries, &s->x->warnings,
+                            &bundled, &wanted, NULL);
     fz_strvec_dispose(&wanted);
     fz_strvec_dispose(&bundled);
     return rc;
@@ -589,6 +589,44 @@ add_package_data(struct state *s)
     return rc;
 }
 
+/*
+ * A bundled package whose *.dist-info cannot be read (no Name in METADATA)
+ * gets no metadata, as importlib.metadata would find none: say so, naming
+ * the directory, instead of leaving the program to fail later.
+ */
+static int
+warn_broken_metadata(struct state *s)
+{
+    const fz_strvec *broken = &s->x->dists->broken;
+    int rc = 0;
+
+    for (size_t i = 0; i < broken->count && rc == 0; i++) {
+        const char *path = broken->items[i];
+        const char *base = strrchr(path, '/');
+        char *top;
+        size_t n;
+
+        base = base ? base + 1 : path;
+        n = strcspn(base, "-.");
+        top = strndup(base, n);
+        if (top == NULL) {
+            return fz_error_set(FZ_ENOMEM, "out of memory");
+        }
+        if (is_present(fz_graph_find(s->g, top))) {
+            fz_buf msg = FZ_BUF_INIT;
+
+            rc = fz_buf_printf(&msg,
+                               "%s: unreadable metadata (no Name), not "
+                               "bundled; importlib.metadata will not find %s",
+                               path, top);
+            rc = rc ? rc : fz_strvec_push(&s->x->warnings, msg.data);
+            fz_buf_dispose(&msg);
+        }
+        free(top);
+    }
+    return rc;
+}
+
 static int
 apply_options(struct state *s)
 {
@@ -702,6 +740,7 @@ fz_extras_run(fz_extras **out, fz_graph *g, const fz_extras_config *cfg)
              ++rounds < EXTRAS_ROUNDS_MAX);
     rc = add_package_data(&s);
     rc = rc ? rc : add_metadata(&s);
+    rc = rc ? rc : warn_broken_metadata(&s);
     rc = rc ? rc : add_typelibs(&s);
     if (rc < 0) {
         goto done;

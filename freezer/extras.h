@@ -37,7 +37,8 @@ typedef struct fz_extras {
     fz_strvec trace_modules; /* modules --trace added to the graph */
     fz_strvec trace_files;   /* entries --trace added */
     fz_strvec gi_libraries;  /* libraries the bundled typelibs name */
-    fz_strvec gi_warnings;   /* typelibs not found */
+    fz_strvec warnings;      /* typelibs not found, metadata that cannot
+                                be read for a bundled package */
     int trace_status;        /* exit status of the traced run */
     int traced;              /* --trace ran */
 } fz_extras;

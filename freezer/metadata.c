@@ -50,13 +50,15 @@ static const char helper[] =
     "            out.append(_norm(m.group(1)))\n"
     "    return out\n"
     "def discover(paths):\n"
-    "    out, seen = [], set()\n"
+    "    out, seen, broken = [], set(), []\n"
     "    for d in md.distributions(path=list(paths)):\n"
     "        p = getattr(d, '_path', None)\n"
     "        try:\n"
     "            name = d.metadata['Name']\n"
     "        except Exception:\n"
     "            name = None\n"
+    "        if p is not None and not name:\n"
+    "            broken.append(os.fspath(p))\n"
     "        if p is None or not name:\n"
     "            continue\n"
     "        p = os.fspath(p)\n"
@@ -88,7 +90,7 @@ static const char helper[] =
     "            reqs = []\n"
     "        out.append((name, key, d.version or '0', p, files, tops, reqs,\n"
     "                    eps))\n"
-    "    return out\n";
+    "    return out, broken\n";
 
 char *
 fz_metadata_normalize(const char *name)
@@ -146,6 +148,7 @@ fz_distset_free(fz_distset *s)
         dist_dispose(&s->items[i]);
     }
     free(s->items);
+    fz_strvec_dispose(&s->broken);
     free(s);
 }
 
@@ -222,6 +225,7 @@ fz_metadata_discover(fz_distset **out, const fz_strvec *dirs)
     PyObject *paths = NULL;
     PyObject *args = NULL;
     PyObject *list = NULL;
+    PyObject *dists, *broken; /* borrowed from list */
     int rc = 0;
 
     *out = NULL;
@@ -241,17 +245,28 @@ fz_metadata_discover(fz_distset **out, const fz_strvec *dirs)
         rc = FZ_EFAIL;
         goto done;
     }
-    if (!PyList_Check(list)) {
+    if (!PyTuple_Check(list) || PyTuple_GET_SIZE(list) != 2 ||
+        !PyList_Check(PyTuple_GET_ITEM(list, 0)) ||
+        !PyList_Check(PyTuple_GET_ITEM(list, 1))) {
         rc = fz_error_set(FZ_EFORMAT, "metadata helper: bad answer");
         goto done;
     }
-    s->items = calloc((size_t)PyList_GET_SIZE(list) + 1, sizeof(*s->items));
+    broken = PyTuple_GET_ITEM(list, 1);
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(broken) && rc == 0; i++) {
+        const char *path = fz_pyhelp_str(PyList_GET_ITEM(broken, i));
+
+        if (path) {
+            rc = fz_strvec_push(&s->broken, path);
+        }
+    }
+    dists = PyTuple_GET_ITEM(list, 0);
+    s->items = calloc((size_t)PyList_GET_SIZE(dists) + 1, sizeof(*s->items));
     if (s->items == NULL) {
         rc = fz_error_set(FZ_ENOMEM, "out of memory");
         goto done;
     }
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list) && rc == 0; i++) {
-        rc = load_dist(&s->items[s->count], PyList_GET_ITEM(list, i));
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(dists) && rc == 0; i++) {
+        rc = load_dist(&s->items[s->count], PyList_GET_ITEM(dists, i));
         s->count++;
     }
     if (rc < 0) {

@@ -28,6 +28,9 @@ typedef struct fz_dist {
 typedef struct fz_distset {
     fz_dist *items;
     size_t count;
+    fz_strvec broken; /* .dist-info/.egg-info paths whose metadata has no
+                         readable Name: not distributions, but worth a
+                         warning when their package is bundled */
 } fz_distset;
 
 /*
