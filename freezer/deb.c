@@ -186,7 +186,9 @@ put_description(fz_buf *out, const fz_package_config *pc, const char *name)
     int rc;
 
     if (d == NULL || d[0] == '\0') {
-        rc = fz_buf_printf(out, "Description: %s application\n", name);
+        /* Not "<name> ...": lintian's description-starts-with-package-name
+         * is an error. */
+        rc = fz_buf_puts(out, "Description: application made with freeze\n");
         return rc ? rc
                   : fz_buf_printf(out,
                                   " %s is a Python program made into one "
@@ -283,10 +285,13 @@ write_doc(const char *root, const char *pkg, const char *version,
 }
 
 /*
- * A frozen app carries its libraries by design (that is what makes it run
- * without Python or -dev packages): say so to lintian, whose
+ * A frozen app carries its libraries and packages by design (that is what
+ * makes it run without Python or -dev packages): say so to lintian. Its
  * embedded-library check otherwise reports each bundled copy of zlib,
- * expat, libpng... as an error.
+ * expat, libpng... as an error; the files of bundled Python packages are
+ * theirs, as shipped by their Debian packages (matplotlib's extensions are
+ * not stripped there, its web backend has an .eslintrc.js); and libmount's
+ * mention of sensible-pager is not a dependency of the app.
  */
 static int
 write_overrides(const char *root, const char *pkg)
@@ -300,8 +305,12 @@ write_overrides(const char *root, const char *pkg)
     rc = rc ? rc
             : fz_buf_printf(&text,
                             "# made by freeze: the app bundles the libraries "
-                            "it was built with\n%s: embedded-library\n",
-                            pkg);
+                            "and packages it was built with\n"
+                            "%s: embedded-library\n"
+                            "%s: unstripped-binary-or-object\n"
+                            "%s: package-contains-eslint-config-file\n"
+                            "%s: missing-depends-on-sensible-utils\n",
+                            pkg, pkg, pkg, pkg);
     rc = rc ? rc : fz_package_write_file(path.data, text.data, text.size, 0644);
     fz_buf_dispose(&path);
     fz_buf_dispose(&text);

@@ -144,3 +144,11 @@ add_test(NAME e2e.qt_screenshot
           "${CMAKE_CURRENT_BINARY_DIR}/e2e/qt_app" "${CMAKE_BINARY_DIR}")
 set_tests_properties(e2e.qt_screenshot PROPERTIES LABELS "e2e;stacks"
                      TIMEOUT 600)
+
+# The Qt and matplotlib examples as .deb packages (issue 15): desktop entry,
+# icon, lintian, and the packaged app run with every Python hidden.
+add_test(NAME e2e.stack_debs
+  COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/e2e/stack-debs" "$<TARGET_FILE:freeze>"
+          "${CMAKE_CURRENT_BINARY_DIR}/e2e/stack_debs" "${PROJECT_SOURCE_DIR}")
+set_tests_properties(e2e.stack_debs PROPERTIES LABELS "e2e;stacks;slow"
+                     TIMEOUT 1200)
