@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "bundle.h"
 
+#include "compress_runtime.h"
 #include "elf_attach.h"
 #include "fz_error.h"
 #include "onedir.h"
@@ -269,6 +270,28 @@ check_script(const char *script)
     return FZ_OK;
 }
 
+/* --compress-runtime: fz-launcher with the runtime in the payload. */
+static int
+attach_compressed(fz_freeze_result *r, const void *payload, size_t size)
+{
+    char *launcher = NULL;
+    void *full = NULL;
+    size_t full_size = 0;
+    int rc;
+
+    rc = fz_compress_runtime_launcher(&launcher, r->stub);
+    if (rc == 0) {
+        rc = fz_compress_runtime_payload(&full, &full_size, payload, size,
+                                         r->stub);
+    }
+    if (rc == 0) {
+        rc = fz_elf_attach(launcher, r->output, full, full_size, &r->size);
+    }
+    free(full);
+    free(launcher);
+    return rc;
+}
+
 int
 fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
 {
@@ -310,6 +333,12 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
         goto done;
     }
     rc = check_script(cfg->script);
+    if (rc == 0 && cfg->compress_runtime &&
+        (cfg->onedir || fz_package_needs_onedir(cfg->package))) {
+        rc = fz_error_set(FZ_EINVAL, "--compress-runtime makes a onefile "
+                                     "app; it cannot be used with --onedir, "
+                                     "--deb or --installer");
+    }
     if (rc < 0) {
         goto done;
     }
@@ -413,6 +442,8 @@ attach:
         rc = fz_onedir_write(&exe, &r->size, r->stub, r->output, payload,
                              payload_size);
         r->onedir = rc == 0 ? fz_strdup(r->output) : NULL;
+    } else if (cfg->compress_runtime) {
+        rc = attach_compressed(r, payload, payload_size);
     } else {
         rc = fz_elf_attach(r->stub, r->output, payload, payload_size, &r->size);
     }

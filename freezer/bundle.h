@@ -42,6 +42,8 @@ typedef struct fz_freeze_config {
                                     key (rebuild.h); may be NULL */
     size_t argc;
     int onedir; /* --onedir: <dist>/<name>/<name> + _internal (onedir.h) */
+    int compress_runtime; /* --compress-runtime: fz-launcher + the runtime
+                             compressed in the payload (compress_runtime.h) */
     const fz_package_config *package; /* desktop, .deb, installer, .app
                                          (package.h); NULL: none */
 } fz_freeze_config;

@@ -301,6 +301,7 @@ main(int argc, char **argv)
     cfg.write_report = 1;
     cfg.no_cache = opts.no_cache;
     cfg.onedir = opts.onedir;
+    cfg.compress_runtime = opts.compress_runtime;
     fz_package_config pkg = {
         .icon = opts.icon,
         .windowed = opts.windowed,

@@ -26,6 +26,8 @@ static const char usage[] =
     "What to generate:\n"
     "  --onefile             one executable file (the default)\n"
     "  --onedir              a directory: NAME/NAME and NAME/_internal/\n"
+    "  --compress-runtime    a smaller onefile app: the runtime is stored\n"
+    "                        compressed and unpacked once per user\n"
     "  --icon FILE           app icon: a square PNG or an SVG\n"
     "  --windowed            a GUI app: no terminal (Terminal=false)\n"
     "  --app-id ID           reverse-DNS id (desktop file, icon, .app)\n"
@@ -138,6 +140,7 @@ enum {
     O_RECURSIVE_META,
     O_HOOKS_DIR,
     O_TRACE,
+    O_COMPRESS_RUNTIME,
     O_CONFIG,
     O_EXPLAIN,
     O_VERBOSE2,
@@ -194,6 +197,7 @@ static const struct {
     {"--explain", O_EXPLAIN, 1},
     {"-vv", O_VERBOSE2, 0},
     {"--onedir", O_ONEDIR, 0},
+    {"--compress-runtime", O_COMPRESS_RUNTIME, 0},
     {"--icon", O_ICON, 1},
     {"--windowed", O_WINDOWED, 0},
     {"--app-id", O_APP_ID, 1},
@@ -323,6 +327,9 @@ apply(fz_options *o, int id, const char *opt, const char *value)
         break;
     case O_ONEDIR:
         o->onedir = 1;
+        break;
+    case O_COMPRESS_RUNTIME:
+        o->compress_runtime = 1;
         break;
     case O_ICON:
         o->icon = value;

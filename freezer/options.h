@@ -41,6 +41,7 @@ typedef struct fz_options {
     int version;         /* --version */
     /* What users receive (package.h) */
     int onedir;              /* --onedir */
+    int compress_runtime;    /* --compress-runtime */
     const char *icon;        /* --icon FILE (PNG or SVG) */
     int windowed;            /* --windowed */
     const char *app_id;      /* --app-id ID (reverse DNS) */

@@ -19,11 +19,19 @@
 /* Longest <app> part of a root name; keeps it under NAME_MAX. */
 #define APP_NAME_MAX 64
 
+/* The compressed runtime of a --compress-runtime app: the launcher's. */
+#define RUNTIME_ENTRY ".freeze/runtime"
+
+/* Is `e` a file of the bundle root (never the compressed runtime)? */
 static int
-on_disk_kind(fz_entry_kind k)
+on_disk_kind(const fz_entry *e)
 {
-    return k == FZ_ENTRY_EXTENSION || k == FZ_ENTRY_NATIVE_LIB ||
-           k == FZ_ENTRY_DATA || k == FZ_ENTRY_METADATA;
+    if (e->name_size == sizeof(RUNTIME_ENTRY) - 1 &&
+        memcmp(e->name, RUNTIME_ENTRY, e->name_size) == 0) {
+        return 0;
+    }
+    return e->kind == FZ_ENTRY_EXTENSION || e->kind == FZ_ENTRY_NATIVE_LIB ||
+           e->kind == FZ_ENTRY_DATA || e->kind == FZ_ENTRY_METADATA;
 }
 
 int
@@ -34,7 +42,7 @@ fz_bundle_needs_disk(const fz_payload *p)
 
     for (i = 0; i < n; i++) {
         fz_payload_entry_at(p, i, &e);
-        if (on_disk_kind(e.kind)) {
+        if (on_disk_kind(&e)) {
             return 1;
         }
     }
@@ -90,7 +98,7 @@ extract_all(fz_payload *p, int dirfd)
         size_t size;
 
         fz_payload_entry_at(p, i, &e);
-        if (!on_disk_kind(e.kind)) {
+        if (!on_disk_kind(&e)) {
             continue;
         }
         memcpy(name, e.name, e.name_size);
@@ -166,7 +174,7 @@ root_intact(fz_payload *p, const char *root, char **bad)
         fz_entry e;
 
         fz_payload_entry_at(p, i, &e);
-        if (!on_disk_kind(e.kind)) {
+        if (!on_disk_kind(&e)) {
             continue;
         }
         memcpy(name, e.name, e.name_size);

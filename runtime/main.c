@@ -550,7 +550,8 @@ exit_sigint(void)
  */
 typedef struct payload_file {
     int fd;
-    uint64_t offset; /* of the section in the file */
+    const char *path; /* where to reopen it */
+    uint64_t offset;  /* of the section in the file */
     dev_t dev;
     ino_t ino;
 } payload_file;
@@ -565,13 +566,13 @@ payload_file_check(payload_file *f)
         return FZ_OK;
     }
     /* Not ours any more; the number may belong to the program now. */
-    fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    fd = open(f->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &st) < 0 || st.st_dev != f->dev ||
         st.st_ino != f->ino) {
         if (fd >= 0) {
             close(fd);
         }
-        return fz_error_set(FZ_EIO, "cannot reopen this executable");
+        return fz_error_set(FZ_EIO, "cannot reopen %s", f->path);
     }
     f->fd = fd;
     return FZ_OK;
@@ -609,6 +610,52 @@ payload_fetch(void *ctx, uint64_t offset, void *buf, size_t size)
     return FZ_OK;
 }
 
+/*
+ * Started by fz-launcher (a --compress-runtime app, docs/internals.md):
+ * this runtime has no payload of its own and argv[1] is
+ * "--fz-payload-fd=N", N an inherited descriptor on the launcher, whose
+ * payload is the app. Only honoured when this executable holds no payload,
+ * so an app's own command line never means it; whoever sets argv controls
+ * the process anyway. On success argv[1] is removed, *fd is N (now
+ * close-on-exec: children re-run the launcher by name), *exe the
+ * launcher's path (sys.executable). FZ_ENOTFOUND when not so started.
+ */
+static int
+launcher_payload(int *argc, char **argv, int *fd, char **exe)
+{
+    static const char arg[] = "--fz-payload-fd=";
+    const char *s;
+    char link[64];
+    long n = 0;
+    int i, flags;
+
+    *fd = -1;
+    *exe = NULL;
+    if (*argc < 2 || strncmp(argv[1], arg, sizeof(arg) - 1) != 0) {
+        return FZ_ENOTFOUND;
+    }
+    s = argv[1] + sizeof(arg) - 1;
+    if (*s == '\0' || strspn(s, "0123456789") != strlen(s) || strlen(s) > 9) {
+        return fz_error_set(FZ_EINVAL, "bad %s", argv[1]);
+    }
+    n = strtol(s, NULL, 10);
+    flags = fcntl((int)n, F_GETFD);
+    if (n < 3 || flags < 0 || fcntl((int)n, F_SETFD, flags | FD_CLOEXEC) < 0) {
+        return fz_error_set(FZ_EINVAL, "bad %s", argv[1]);
+    }
+    snprintf(link, sizeof(link), "/proc/self/fd/%ld", n);
+    *exe = realpath(link, NULL);
+    if (!*exe) {
+        return fz_error_set(FZ_EIO, "%s: %s", link, strerror(errno));
+    }
+    *fd = (int)n;
+    for (i = 1; i < *argc; i++) {
+        argv[i] = argv[i + 1];
+    }
+    (*argc)--;
+    return FZ_OK;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -618,7 +665,7 @@ main(int argc, char **argv)
     int fd = -1;
     struct stat st;
     uint64_t off, size;
-    payload_file file = {-1, 0, 0, 0};
+    payload_file file = {-1, "/proc/self/exe", 0, 0, 0};
     fz_payload *payload = NULL;
     fz_bundle *bundle = NULL;
     fz_child child;
@@ -632,7 +679,9 @@ main(int argc, char **argv)
                 fz_error_message());
         goto done;
     }
-    fd = open(exe, O_RDONLY | O_CLOEXEC);
+    /* The magic link, not the path: a runtime that fz-launcher runs from
+     * a memfd or from a cache file replaced since has no path. */
+    fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &st) < 0) {
         fprintf(stderr, "%s: cannot open this executable (%s: %s)\n", argv0,
                 exe, strerror(errno));
@@ -640,6 +689,31 @@ main(int argc, char **argv)
     }
     rc = fz_elf_find_section(fd, (uint64_t)st.st_size, FZ_PAYLOAD_SECTION, &off,
                              &size);
+    if (rc == FZ_ENOTFOUND) {
+        int lfd;
+        char *lexe = NULL;
+
+        rc = launcher_payload(&argc, argv, &lfd, &lexe);
+        if (rc == FZ_OK) {
+            close(fd);
+            fd = lfd;
+            free(exe);
+            exe = lexe;
+            file.path = exe;
+            if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+                rc = fz_error_set(FZ_EINVAL, "the payload is not a file");
+            }
+        }
+        if (rc == FZ_OK) {
+            rc = fz_elf_find_section(fd, (uint64_t)st.st_size,
+                                     FZ_PAYLOAD_SECTION, &off, &size);
+        }
+        if (rc < 0 && rc != FZ_ENOTFOUND) {
+            fprintf(stderr, "%s: cannot read the launcher (%s)\n", argv0,
+                    fz_error_message());
+            goto done;
+        }
+    }
     if (rc == FZ_ENOTFOUND) {
         fprintf(stderr,
                 "%s: this is the freeze runtime stub; it holds no program "

@@ -45,7 +45,13 @@ set(FZ_E2E_CASES
   sigterm_default
   sqlite_memory
   uncaught_exception
-  unicode_output)
+  unicode_output
+  # the same programs from a --compress-runtime app (issue 14)
+  cr_fd_close_all
+  cr_frozen_attrs
+  cr_mp_pool_spawn
+  cr_self_execv
+  cr_self_subprocess)
 
 foreach(_fz_case IN LISTS FZ_E2E_CASES)
   add_test(NAME e2e.${_fz_case}
@@ -61,6 +67,13 @@ add_test(NAME e2e.cache_concurrency
   COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/e2e/cache-concurrency"
           "$<TARGET_FILE:freeze>" "${CMAKE_CURRENT_BINARY_DIR}/e2e/cache")
 set_tests_properties(e2e.cache_concurrency PROPERTIES LABELS "e2e" TIMEOUT 300)
+
+# --compress-runtime (issue 14): the launcher, its cache and fallbacks.
+add_test(NAME e2e.compress_runtime
+  COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/e2e/compress-runtime"
+          "$<TARGET_FILE:freeze>" "${CMAKE_CURRENT_BINARY_DIR}/e2e/compress"
+          "${PROJECT_SOURCE_DIR}" "${CMAKE_BINARY_DIR}")
+set_tests_properties(e2e.compress_runtime PROPERTIES LABELS "e2e" TIMEOUT 600)
 
 add_test(NAME e2e.rebuild
   COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/e2e/rebuild"

@@ -1,0 +1,33 @@
+/*
+ * compress_runtime.h - `freeze --compress-runtime`: the output is
+ * fz-launcher whose payload also holds the whole runtime stub as the zstd
+ * entry ".freeze/runtime" (docs/internals.md, "Compressed runtime").
+ */
+#ifndef FZ_COMPRESS_RUNTIME_H
+#define FZ_COMPRESS_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The entry that holds the compressed runtime. */
+#define FZ_RUNTIME_ENTRY ".freeze/runtime"
+
+/*
+ * The launcher that goes with the runtime stub `stub`: fz-launcher in the
+ * same directory, in a new malloc'd string. FZ_ENOTFOUND when missing.
+ */
+int fz_compress_runtime_launcher(char **out, const char *stub);
+
+/*
+ * A copy of the valid payload `payload` (`size` bytes) with one more DATA
+ * entry, FZ_RUNTIME_ENTRY (mode 0755), holding the file `stub` compressed
+ * with zstd level 19 and long-distance matching. The other entries' stored
+ * bytes are copied, not recompressed. *out is malloc'd, owned by the
+ * caller. Errors: FZ_EIO, FZ_EFORMAT (the payload), FZ_EINVAL (it already
+ * has the entry), FZ_ENOMEM.
+ */
+int fz_compress_runtime_payload(void **out, size_t *out_size,
+                                const void *payload, size_t size,
+                                const char *stub);
+
+#endif /* FZ_COMPRESS_RUNTIME_H */

@@ -1,0 +1,306 @@
+/*
+ * launcher.c - fz-launcher, the stub of a `freeze --compress-runtime` app:
+ * its payload holds the whole fz-runtime as the zstd entry ".freeze/runtime"
+ * (docs/internals.md, "Compressed runtime"). It unpacks that runtime once
+ * into <cache>/freeze/runtime-<hash> and execs it, handing it this
+ * executable as the inherited descriptor named by "--fz-payload-fd=N".
+ * No usable cache: the runtime runs from a memfd. Links no CPython.
+ */
+#include "elf_section.h"
+#include "fz_error.h"
+#include "fz_payload.h"
+#include "fz_platform.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The entry that holds the runtime, and the argument that names our fd. */
+#define RUNTIME_ENTRY ".freeze/runtime"
+#define FD_ARG "--fz-payload-fd="
+
+typedef struct exe_file {
+    int fd;
+    uint64_t offset; /* of the payload section */
+} exe_file;
+
+static int
+exe_fetch(void *ctx, uint64_t offset, void *buf, size_t size)
+{
+    exe_file *f = ctx;
+    char *p = buf;
+
+    while (size > 0) {
+        ssize_t n = pread(f->fd, p, size, (off_t)(f->offset + offset));
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            return fz_error_set(FZ_EIO, "cannot read the payload: %s",
+                                strerror(errno));
+        }
+        if (n == 0) {
+            return fz_error_set(FZ_EFORMAT, "payload truncated");
+        }
+        p += n;
+        size -= (size_t)n;
+        offset += (uint64_t)n;
+    }
+    return FZ_OK;
+}
+
+/* Write all of `data`; 0 or -1. */
+static int
+write_all(int fd, const void *data, size_t size)
+{
+    const char *p = data;
+
+    while (size > 0) {
+        ssize_t n = write(fd, p, size);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return -1;
+        }
+        p += n;
+        size -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Is the open file a runtime we published: ours, 0700/0500, right size? */
+static int
+runtime_ok(int fd, uint64_t size)
+{
+    struct stat st;
+    mode_t perm;
+
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+        return 0;
+    }
+    perm = st.st_mode & 07777;
+    return (perm == 0700 || perm == 0500) && (uint64_t)st.st_size == size;
+}
+
+/* Open <freeze>/<name> when it is a good runtime: an fd, else -1. */
+static int
+open_cached(int freeze, const char *name, uint64_t size)
+{
+    int fd = openat(freeze, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+    if (fd >= 0 && !runtime_ok(fd, size)) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/*
+ * Publish the runtime as <freeze>/<name>: a private temporary file, synced,
+ * renamed into place (replacing a damaged or foreign file; a concurrent
+ * winner's identical file is as good). An fd on the published file, or -1.
+ */
+static int
+publish(int freeze, const char *name, const void *data, size_t size)
+{
+    char tmp[64];
+    int fd = -1, rc = -1;
+    unsigned i;
+
+    for (i = 0; i < 100 && fd < 0; i++) {
+        snprintf(tmp, sizeof(tmp), ".tmp-runtime-%ld-%u", (long)getpid(), i);
+        fd = openat(freeze, tmp,
+                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0700);
+        if (fd < 0 && errno != EEXIST) {
+            return -1;
+        }
+    }
+    if (fd < 0) {
+        return -1;
+    }
+    if (write_all(fd, data, size) < 0 || fchmod(fd, 0700) < 0 ||
+        fsync(fd) < 0) {
+        goto done;
+    }
+    close(fd);
+    fd = open_cached(freeze, name, size);
+    if (fd >= 0) {
+        /* A concurrent first run published it meanwhile: use that. */
+        unlinkat(freeze, tmp, 0);
+        return fd;
+    }
+    if (renameat(freeze, tmp, freeze, name) < 0) {
+        goto done;
+    }
+    tmp[0] = '\0';
+    rc = 0;
+done:
+    if (fd >= 0) {
+        close(fd);
+    }
+    if (tmp[0] != '\0') {
+        unlinkat(freeze, tmp, 0);
+    }
+    return rc < 0 ? -1 : open_cached(freeze, name, size);
+}
+
+/* An O_CLOEXEC fd on <cache>/freeze, or -1 (no usable cache). */
+static int
+open_freeze_dir(void)
+{
+    char *cache = NULL;
+    int base = -1, freeze = -1;
+
+    if (fz_platform_cache_dir(&cache) == FZ_OK &&
+        fz_platform_base_dir_open(&base, cache, 1) == FZ_OK) {
+        if (fz_platform_secure_dir_open(&freeze, base, "freeze", 1) < 0) {
+            freeze = -1;
+        }
+    }
+    if (base >= 0) {
+        close(base);
+    }
+    free(cache);
+    fz_error_clear();
+    return freeze;
+}
+
+/* A memfd holding the runtime, or -1. */
+static int
+memfd_runtime(const void *data, size_t size)
+{
+    int fd = memfd_create("fz-runtime", MFD_CLOEXEC);
+
+    if (fd >= 0 && write_all(fd, data, size) < 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/* fexecve the runtime with "--fz-payload-fd=<self>" after argv[0]. */
+static void
+exec_runtime(int runtime, int self, int argc, char **argv)
+{
+    char arg[sizeof(FD_ARG) + 16];
+    char **nargv;
+    int i;
+
+    nargv = calloc((size_t)argc + 2, sizeof(*nargv));
+    if (!nargv) {
+        return;
+    }
+    snprintf(arg, sizeof(arg), FD_ARG "%d", self);
+    nargv[0] = argc > 0 ? argv[0] : "fz-launcher";
+    nargv[1] = arg;
+    for (i = 1; i < argc; i++) {
+        nargv[i + 1] = argv[i];
+    }
+    nargv[argc > 0 ? argc + 1 : 2] = NULL;
+    fexecve(runtime, nargv, environ);
+    free(nargv);
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *argv0 = argc > 0 && argv[0] ? argv[0] : "fz-launcher";
+    exe_file self = {-1, 0};
+    fz_payload *payload = NULL;
+    fz_entry e;
+    struct stat st;
+    uint64_t size = 0;
+    void *data = NULL;
+    size_t data_size = 0;
+    char name[32];
+    int freeze = -1, runtime = -1;
+    int rc;
+
+    /* Inherited by the runtime (no O_CLOEXEC): it reads the payload. */
+    self.fd = open("/proc/self/exe", O_RDONLY);
+    if (self.fd < 0 || fstat(self.fd, &st) < 0) {
+        fprintf(stderr, "%s: cannot open this executable (%s)\n", argv0,
+                strerror(errno));
+        return 1;
+    }
+    rc = fz_elf_find_section(self.fd, (uint64_t)st.st_size, FZ_PAYLOAD_SECTION,
+                             &self.offset, &size);
+    if (rc == FZ_ENOTFOUND) {
+        fprintf(stderr,
+                "%s: this is the freeze launcher stub; it holds no "
+                "program\n",
+                argv0);
+        return 1;
+    }
+    if (rc == FZ_OK) {
+        rc = fz_payload_open_fetch(&payload, size, exe_fetch, &self, 0, 0);
+    }
+    if (rc == FZ_OK) {
+        rc = fz_payload_find(payload, RUNTIME_ENTRY, strlen(RUNTIME_ENTRY), &e);
+        if (rc == FZ_ENOTFOUND) {
+            rc = fz_error_set(FZ_EFORMAT, "no %s entry", RUNTIME_ENTRY);
+        }
+    }
+    if (rc < 0) {
+        fprintf(stderr, "%s: this executable is damaged (%s)\n", argv0,
+                fz_error_message());
+        goto done;
+    }
+    snprintf(name, sizeof(name), "runtime-%016" PRIx64, e.hash);
+    freeze = open_freeze_dir();
+    if (freeze >= 0) {
+        runtime = open_cached(freeze, name, e.raw_size);
+        if (runtime >= 0) {
+            fz_payload_free(payload);
+            payload = NULL;
+            exec_runtime(runtime, self.fd, argc, argv);
+            close(runtime); /* e.g. noexec: unpack it again below */
+            runtime = -1;
+        }
+    }
+    if (!payload) {
+        rc = fz_payload_open_fetch(&payload, size, exe_fetch, &self, 0, 0);
+        rc = rc < 0 ? rc
+                    : fz_payload_find(payload, RUNTIME_ENTRY,
+                                      strlen(RUNTIME_ENTRY), &e);
+    }
+    rc = rc < 0 ? rc : fz_payload_read_alloc(payload, &e, &data, &data_size);
+    if (rc < 0) {
+        fprintf(stderr, "%s: this executable is damaged (%s)\n", argv0,
+                fz_error_message());
+        goto done;
+    }
+    fz_payload_free(payload);
+    payload = NULL;
+    if (freeze >= 0) {
+        runtime = publish(freeze, name, data, data_size);
+        if (runtime >= 0) {
+            exec_runtime(runtime, self.fd, argc, argv);
+            close(runtime);
+        }
+    }
+    /* No usable cache (read-only, full, noexec): run it from memory. */
+    runtime = memfd_runtime(data, data_size);
+    if (runtime >= 0) {
+        exec_runtime(runtime, self.fd, argc, argv);
+    }
+    fprintf(stderr, "%s: cannot start the runtime (%s)\n", argv0,
+            strerror(errno));
+done:
+    free(data);
+    fz_payload_free(payload);
+    if (freeze >= 0) {
+        close(freeze);
+    }
+    close(self.fd);
+    return 1;
+}
