@@ -45,6 +45,14 @@ add_test(NAME e2e.installer
 set_tests_properties(e2e.installer PROPERTIES LABELS "e2e;delivery"
                      TIMEOUT 900)
 
+# The tkinter example as an installer, used through its Tk dialog and
+# started from its desktop entry, under Xvfb (the "done when" of issue 8).
+add_test(NAME e2e.installer_gui
+  COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/e2e/installer-gui" "$<TARGET_FILE:freeze>"
+          "${CMAKE_CURRENT_BINARY_DIR}/e2e/installer_gui" "${PROJECT_SOURCE_DIR}")
+set_tests_properties(e2e.installer_gui PROPERTIES LABELS "e2e;delivery"
+                     TIMEOUT 900)
+
 add_test(NAME e2e.app_bundle
   COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/e2e/app-bundle" "$<TARGET_FILE:freeze>"
           "${CMAKE_CURRENT_BINARY_DIR}/e2e/app_bundle" "${PROJECT_SOURCE_DIR}")

@@ -13,7 +13,8 @@ onefile app's, and removed when it is done. Every path it creates is
 listed in ~/.local/share/<name>/.install-manifest;
 `--uninstall` removes exactly those (and the directories it created, when
 empty). Asking: on a terminal, a y/N prompt; with a display and no
-terminal, a Tk dialog when the installer carries tkinter (--windowed apps);
+terminal, a Tk dialog (class Dialog: Install/Cancel, then a progress bar
+and a Close button) when the installer carries tkinter (--windowed apps);
 otherwise (double-clicked without either, or --yes) it proceeds.
 """
 
@@ -72,12 +73,13 @@ class Progress:
 
     def step(self):
         self.done += 1
+        last = 100 * (self.done - 1) // self.total
         pct = 100 * self.done // self.total
         if self.tty:
             sys.stdout.write("\r%s: %3d%% (%d/%d files)" %
                              (self.verb, pct, self.done, self.total))
             sys.stdout.flush()
-        if self.gui is not None:
+        if self.gui is not None and pct != last:
             self.gui(pct)
 
     def finish(self):
@@ -184,23 +186,123 @@ def install(tar, info, dest, gui=None):
         print("note: %s is not on your PATH" % bindir)
 
 
-def ask_tk(question):
-    """A yes/no dialog, or None when no dialog can be shown."""
+class Dialog:
+    """The installer as a double-click program: a small Tk window that
+    asks, shows the progress of the install, then says it is done. Its
+    title follows the state ("Install <name>", "Installing <name>: <N>%",
+    "<name> installed", "<name> not installed"), which is what a task bar
+    shows. Return presses the focused button, Escape or closing the
+    window cancels (only before the install starts)."""
+
+    def __init__(self, tk, ttk, root, info, dest):
+        self.tk, self.ttk, self.root, self.info = tk, ttk, root, info
+        self.dest = dest
+        self.answer = None
+        self.name = info["name"]
+        root.title("Install %s" % self.name)
+        root.resizable(False, False)
+        frame = ttk.Frame(root, padding=16)
+        frame.pack(fill="both", expand=True)
+        self.text = tk.StringVar(
+            value="Install %s %s for you (no administrator rights needed)"
+                  "\ninto %s?" % (self.name, info["version"], dest))
+        ttk.Label(frame, textvariable=self.text, wraplength=420,
+                  justify="left").pack(anchor="w")
+        self.bar = ttk.Progressbar(frame, length=420, maximum=100)
+        self.bar.pack(pady=12)
+        self.buttons = ttk.Frame(frame)
+        self.buttons.pack(anchor="e")
+        self.cancel = ttk.Button(self.buttons, text="Cancel",
+                                 command=self.on_cancel)
+        self.cancel.pack(side="right", padx=(8, 0))
+        self.ok = ttk.Button(self.buttons, text="Install",
+                             command=self.on_install, default="active")
+        self.ok.pack(side="right")
+        root.protocol("WM_DELETE_WINDOW", self.on_close)
+        root.bind("<Return>", lambda e: root.focus_get().invoke()
+                  if hasattr(root.focus_get(), "invoke") else None)
+        root.bind("<Escape>", lambda e: self.on_close())
+        self.ok.focus_set()
+
+    def on_install(self):
+        self.answer = True
+        self.root.quit()
+
+    def on_cancel(self):
+        self.answer = False
+        self.root.quit()
+
+    def on_close(self):
+        if self.answer is None:
+            self.on_cancel()
+        elif self.answer == "done":
+            self.root.quit()
+
+    def progress(self, pct):
+        self.bar["value"] = pct
+        self.root.title("Installing %s: %d%%" % (self.name, pct))
+        self.root.update()
+
+    def working(self):
+        self.root.title("Installing %s: 0%%" % self.name)
+        self.text.set("Installing %s %s into %s" %
+                      (self.name, self.info["version"], self.dest))
+        self.ok.state(["disabled"])
+        self.cancel.state(["disabled"])
+        self.root.update()
+
+    def finished(self, message, ok):
+        self.answer = "done"
+        self.root.title("%s %s" % (self.name,
+                                   "installed" if ok else "not installed"))
+        if ok:
+            self.bar["value"] = 100
+        self.text.set(message)
+        self.cancel.pack_forget()
+        self.ok.configure(text="Close", command=self.root.quit)
+        self.ok.state(["!disabled"])
+        self.ok.focus_set()
+        self.root.mainloop()
+
+
+def open_dialog(info, dest):
+    """A Dialog, or None when no dialog can be shown (no display, or an
+    installer built without tkinter)."""
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         return None
     try:
         import tkinter
-        from tkinter import messagebox
+        from tkinter import ttk
     except ImportError:
         return None
     try:
-        root = tkinter.Tk()
+        root = tkinter.Tk(className="freeze-installer")
     except tkinter.TclError:
         return None
-    root.withdraw()
-    answer = messagebox.askyesno("Install", question)
-    root.destroy()
-    return answer
+    return Dialog(tkinter, ttk, root, info, dest)
+
+
+def install_with_dialog(dialog, tar, info, dest):
+    """Ask in the dialog; install with its progress bar. The exit status."""
+    dialog.root.mainloop()
+    if dialog.answer is not True:
+        print("not installed")
+        return 1
+    dialog.working()
+    try:
+        if os.path.exists(os.path.join(dest, MANIFEST)):
+            uninstall(dest, quiet=True)
+        install(tar, info, dest, dialog.progress)
+    except OSError as e:
+        print("install failed: %s" % e, file=sys.stderr)
+        dialog.finished("%s was not installed:\n%s" % (info["name"], e),
+                        False)
+        return 1
+    link = os.path.join(bin_home(), info["name"])
+    dialog.finished("%s %s is installed.\nStart it from your applications "
+                    "menu, or run %s" % (info["name"], info["version"], link),
+                    True)
+    return 0
 
 
 def main(argv):
@@ -229,8 +331,12 @@ def main(argv):
                 if sys.stdin.readline().strip().lower() not in ("y", "yes"):
                     print("not installed")
                     return 1
-            elif ask_tk(question) is False:
-                return 1
+            else:
+                dialog = open_dialog(info, dest)
+                if dialog is not None:
+                    status = install_with_dialog(dialog, tar, info, dest)
+                    forget_extraction()
+                    return status
         if os.path.exists(os.path.join(dest, MANIFEST)):
             uninstall(dest, quiet=True)  # an upgrade: old files go first
         install(tar, info, dest)
