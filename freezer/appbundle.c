@@ -8,6 +8,7 @@
 
 #include "fz_error.h"
 #include "fz_platform.h"
+#include "icon.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,37 +29,50 @@ put_be32(uint8_t *p, uint32_t v)
 int
 fz_appbundle_icns(fz_buf *out, const void *png, size_t size)
 {
+    /* The PNG-holding element types, smallest first. */
     static const struct {
         uint32_t px;
         const char *type;
     } types[] = {{16, "icp4"},  {32, "icp5"},  {64, "icp6"},  {128, "ic07"},
                  {256, "ic08"}, {512, "ic09"}, {1024, "ic10"}};
-    const char *type = NULL;
-    uint8_t head[16];
-    uint32_t w, h;
-    int rc = fz_desktop_png_size(png, size, &w, &h);
+    fz_icon_image img = {0};
+    fz_buf body = FZ_BUF_INIT;
+    fz_buf one = FZ_BUF_INIT;
+    uint8_t head[8];
+    int rc = fz_icon_decode(&img, png, size);
 
-    if (rc < 0) {
-        return rc;
+    if (rc == 0 && (img.width != img.height || img.width < 16)) {
+        rc = fz_error_set(FZ_EINVAL,
+                          "an .icns icon must be a square PNG of at least "
+                          "16 pixels (got %ux%u)",
+                          (unsigned)img.width, (unsigned)img.height);
     }
-    for (size_t i = 0; i < sizeof(types) / sizeof(*types); i++) {
-        if (types[i].px == w && w == h) {
-            type = types[i].type;
+    /* one element per size up to the source's: type, length, PNG */
+    for (size_t i = 0; rc == 0 && i < sizeof(types) / sizeof(*types) &&
+                       types[i].px <= img.width;
+         i++) {
+        fz_buf_clear(&one);
+        rc = fz_icon_png_at(&one, png, size, &img, types[i].px);
+        if (rc == 0 && one.size > UINT32_MAX - 8 - body.size - 8) {
+            rc = fz_error_set(FZ_EINVAL, "the .icns would exceed 4 GiB");
         }
+        if (rc == 0) {
+            memcpy(head, types[i].type, 4);
+            put_be32(head + 4, (uint32_t)(8 + one.size));
+            rc = fz_buf_append(&body, head, sizeof(head));
+        }
+        rc = rc ? rc : fz_buf_append(&body, one.data, one.size);
     }
-    if (type == NULL || size > UINT32_MAX - 16) {
-        return fz_error_set(FZ_EINVAL,
-                            "an .icns icon must be a square PNG of 16, 32, "
-                            "64, 128, 256, 512 or 1024 pixels (got %ux%u)",
-                            (unsigned)w, (unsigned)h);
+    if (rc == 0) {
+        memcpy(head, "icns", 4);
+        put_be32(head + 4, (uint32_t)(8 + body.size));
+        rc = fz_buf_append(out, head, sizeof(head));
+        rc = rc ? rc : fz_buf_append(out, body.data, body.size);
     }
-    /* "icns" + total length, then one element: type + length + PNG */
-    memcpy(head, "icns", 4);
-    put_be32(head + 4, (uint32_t)(16 + size));
-    memcpy(head + 8, type, 4);
-    put_be32(head + 12, (uint32_t)(8 + size));
-    rc = fz_buf_append(out, head, sizeof(head));
-    return rc ? rc : fz_buf_append(out, png, size);
+    fz_icon_image_dispose(&img);
+    fz_buf_dispose(&body);
+    fz_buf_dispose(&one);
+    return rc;
 }
 
 /* XML character data. */

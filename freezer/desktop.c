@@ -6,6 +6,7 @@
 #include "package.h"
 
 #include "fz_error.h"
+#include "icon.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +178,48 @@ write_below(const char *share, const char *rel, const void *data, size_t size)
     return rc;
 }
 
+/* The PNG icon `data` under icons/hicolor/<N>x<N>/apps/<id>.png at its
+ * own size and at each standard size below it. */
+static int
+write_png_sizes(const char *share, const char *id, const char *path,
+                const fz_buf *data)
+{
+    const uint32_t *sizes = fz_icon_hicolor_sizes;
+    fz_icon_image img = {0};
+    fz_buf rel = FZ_BUF_INIT;
+    fz_buf png = FZ_BUF_INIT;
+    int rc = fz_icon_decode(&img, data->data, data->size);
+
+    if (rc == 0 && img.width != img.height) {
+        rc = fz_error_set(FZ_EINVAL, "%ux%u pixels; an icon must be square",
+                          (unsigned)img.width, (unsigned)img.height);
+    }
+    if (rc < 0) {
+        fz_error_wrap(rc, "--icon %s", path);
+        goto done;
+    }
+    rc = fz_buf_printf(&rel, "icons/hicolor/%ux%u/apps/%s.png",
+                       (unsigned)img.width, (unsigned)img.width, id);
+    rc = rc ? rc : write_below(share, rel.data, data->data, data->size);
+    for (size_t i = 0; rc == 0 && i < FZ_ICON_HICOLOR_COUNT; i++) {
+        if (sizes[i] >= img.width) {
+            break;
+        }
+        fz_buf_clear(&rel);
+        fz_buf_clear(&png);
+        rc = fz_icon_png_at(&png, data->data, data->size, &img, sizes[i]);
+        rc = rc ? rc
+                : fz_buf_printf(&rel, "icons/hicolor/%ux%u/apps/%s.png",
+                                (unsigned)sizes[i], (unsigned)sizes[i], id);
+        rc = rc ? rc : write_below(share, rel.data, png.data, png.size);
+    }
+done:
+    fz_icon_image_dispose(&img);
+    fz_buf_dispose(&rel);
+    fz_buf_dispose(&png);
+    return rc;
+}
+
 int
 fz_desktop_write(const char *share, const fz_package_config *pc,
                  const char *name, const char *exec)
@@ -198,21 +241,8 @@ fz_desktop_write(const char *share, const fz_package_config *pc,
     if (rc == 0 && is_svg(pc->icon, &icon)) {
         rc = fz_buf_printf(&rel, "icons/hicolor/scalable/apps/%s.svg", id);
     } else if (rc == 0) {
-        uint32_t w, h;
-
-        rc = fz_desktop_png_size(icon.data, icon.size, &w, &h);
-        if (rc == 0 && w != h) {
-            rc = fz_error_set(FZ_EINVAL,
-                              "--icon %s: %ux%u pixels; an icon must be "
-                              "square",
-                              pc->icon, (unsigned)w, (unsigned)h);
-        }
-        if (rc < 0) {
-            fz_error_wrap(rc, "--icon %s", pc->icon);
-            goto done;
-        }
-        rc = fz_buf_printf(&rel, "icons/hicolor/%ux%u/apps/%s.png", (unsigned)w,
-                           (unsigned)w, id);
+        rc = write_png_sizes(share, id, pc->icon, &icon);
+        goto done;
     }
     rc = rc ? rc : write_below(share, rel.data, icon.data, icon.size);
 done:

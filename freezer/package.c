@@ -8,6 +8,7 @@
 #include "appbundle.h"
 #include "deb.h"
 #include "fz_error.h"
+#include "icon.h"
 #include "fz_platform.h"
 #include "installer.h"
 
@@ -54,20 +55,17 @@ fz_package_check(const fz_package_config *pc, const char *name)
     }
     if (pc->icon != NULL) {
         size_t n = strlen(pc->icon);
-        uint32_t w, h;
+        uint32_t side;
 
         rc = fz_file_read(&icon, pc->icon);
         if (rc < 0) {
             rc = fz_error_wrap(FZ_ENOTFOUND, "--icon");
         } else if (!(n > 4 && strcmp(pc->icon + n - 4, ".svg") == 0)) {
-            rc = fz_desktop_png_size(icon.data, icon.size, &w, &h);
+            /* decoded in full: a damaged icon fails before the build */
+            rc = fz_icon_check(&side, icon.data, icon.size);
             if (rc < 0) {
-                fz_error_wrap(rc, "--icon %s (PNG or SVG)", pc->icon);
-            } else if (w != h) {
-                rc = fz_error_set(FZ_EINVAL,
-                                  "--icon %s: %ux%u pixels; an icon must be "
-                                  "square",
-                                  pc->icon, (unsigned)w, (unsigned)h);
+                fz_error_wrap(rc, "--icon %s (a square PNG, or an SVG)",
+                              pc->icon);
             }
         }
     }

@@ -70,8 +70,11 @@ const char *fz_desktop_id(const fz_package_config *pc, const char *name);
 /*
  * Below the directory `share` (created as needed): applications/<id>.desktop
  * running `exec` (a path, quoted as the Desktop Entry spec says) and, with
- * --icon, icons/hicolor/<W>x<W>/apps/<id>.png (a PNG at its own size) or
- * icons/hicolor/scalable/apps/<id>.svg. Errors: FZ_EIO, FZ_EINVAL.
+ * --icon, icons/hicolor/<N>x<N>/apps/<id>.png for a square PNG of side W
+ * (hostile input: decoded with checks) at N = W, its own bytes, and at each
+ * of fz_icon_hicolor_sizes below W, shrunk by icon.c; or
+ * icons/hicolor/scalable/apps/<id>.svg. Errors: FZ_EIO, FZ_EINVAL,
+ * FZ_EFORMAT (a damaged PNG), FZ_ENOMEM.
  */
 int fz_desktop_write(const char *share, const fz_package_config *pc,
                      const char *name, const char *exec);

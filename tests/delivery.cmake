@@ -26,6 +26,10 @@ fz_unit_test(test_package
   SOURCES unit/test_package.c
   LIBS freezer)
 
+fz_unit_test(test_icon
+  SOURCES unit/test_icon.c
+  LIBS freezer)
+
 add_test(NAME e2e.onedir_guard
   COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/e2e/onedir-guard" "$<TARGET_FILE:freeze>"
           "${CMAKE_CURRENT_BINARY_DIR}/e2e/onedir_guard")

@@ -1,7 +1,7 @@
 /*
  * test_package.c - the pieces of what users receive: app ids, PNG sizes,
- * desktop entries, .icns, Info.plist, md5 (package.c, desktop.c,
- * appbundle.c, md5.c) and the onedir payload split (onedir.c).
+ * desktop entries, Info.plist, md5 (package.c, desktop.c, appbundle.c,
+ * md5.c) and the onedir payload split (onedir.c). Icons: test_icon.c.
  */
 #include "appbundle.h"
 #include "fz_error.h"
@@ -62,27 +62,6 @@ Test(package, png_size)
     cr_expect_eq(fz_desktop_png_size(png, n, &w, &h), FZ_EFORMAT);
     fake_png(png, 0, 16);
     cr_expect_eq(fz_desktop_png_size(png, n, &w, &h), FZ_EFORMAT);
-}
-
-Test(package, icns_holds_the_png)
-{
-    uint8_t png[64];
-    size_t n = fake_png(png, 256, 256);
-    fz_buf out = FZ_BUF_INIT;
-    const uint8_t *p;
-
-    cr_assert_eq(fz_appbundle_icns(&out, png, n), 0, "%s", fz_error_message());
-    p = (const uint8_t *)out.data;
-    cr_assert_eq(out.size, 16 + n);
-    cr_expect_eq(memcmp(p, "icns", 4), 0);
-    cr_expect_eq(p[7], 16 + n);
-    cr_expect_eq(memcmp(p + 8, "ic08", 4), 0);
-    cr_expect_eq(p[15], 8 + n);
-    cr_expect_eq(memcmp(p + 16, png, n), 0);
-    fz_buf_dispose(&out);
-    fake_png(png, 100, 100);
-    cr_expect_eq(fz_appbundle_icns(&out, png, n), FZ_EINVAL);
-    fz_buf_dispose(&out);
 }
 
 Test(package, plist_fields)
