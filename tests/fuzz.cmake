@@ -1,8 +1,9 @@
 # libFuzzer targets for the parsers of untrusted input other than the
-# payload (tests/payload.cmake): the runtime's ELF section locator and the
-# freeze command line. Each runs for FZ_FUZZ_SECONDS on its committed seed
-# corpus (tests/fuzz/corpus/<target>), copied to the build tree so the
-# fuzzer's additions never dirty the source tree.
+# payload (tests/payload.cmake): the runtime's ELF section locator, the
+# freeze command line and the --icon PNG decoder. Each runs for
+# FZ_FUZZ_SECONDS on its committed seed corpus (tests/fuzz/corpus/<target>),
+# copied to the build tree so the fuzzer's additions never dirty the source
+# tree.
 if(FZ_ENABLE_FUZZ)
   # fz_fuzz_target(<name> SOURCES <files...> INCLUDES <dirs...>)
   function(fz_fuzz_target name)
@@ -42,4 +43,11 @@ if(FZ_ENABLE_FUZZ)
             ${PROJECT_SOURCE_DIR}/freezer/buf.c
             ${PROJECT_SOURCE_DIR}/common/error.c
     INCLUDES "${PROJECT_SOURCE_DIR}/freezer")
+  fz_fuzz_target(fuzz_icon_png
+    SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_icon_png.c
+            ${PROJECT_SOURCE_DIR}/freezer/icon.c
+            ${PROJECT_SOURCE_DIR}/freezer/buf.c
+            ${PROJECT_SOURCE_DIR}/common/error.c
+    INCLUDES "${PROJECT_SOURCE_DIR}/freezer"
+    LIBS PNG::PNG)
 endif()
