@@ -1,6 +1,8 @@
 /*
- * test_platform.c - the Linux platform layer: executable path, mappings,
- * cache dir, private dirs, safe removal and the refusal of unsafe dirs.
+ * test_platform.c - the platform layer: executable path, mappings, cache
+ * dir, private dirs, safe removal and the refusal of unsafe dirs. Built
+ * twice: against platform/linux, and (FZ_TEST_MACOS) against
+ * platform/macos with the Darwin calls shimmed (tests/macos/README.md).
  */
 #include "fz_error.h"
 #include "fz_platform.h"
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 static char work[64];
@@ -95,7 +98,11 @@ Test(platform, cache_dir_from_the_environment)
     setenv("XDG_CACHE_HOME", "rel", 1);
     setenv("HOME", "/home/someone", 1);
     cr_assert_eq(fz_platform_cache_dir(&dir), FZ_OK);
+#ifdef FZ_TEST_MACOS
+    cr_assert_str_eq(dir, "/home/someone/Library/Caches");
+#else
     cr_assert_str_eq(dir, "/home/someone/.cache");
+#endif
     free(dir);
     unsetenv("XDG_CACHE_HOME");
     setenv("HOME", "relative", 1);
@@ -252,4 +259,36 @@ Test(platform, rename_dir_reports_a_winner)
     cr_assert_eq(mkdirat(workfd, "t2/inside", 0700), 0);
     cr_assert_eq(fz_platform_rename_dir(workfd, "t1", "root"), 0);
     cr_assert_eq(fz_platform_rename_dir(workfd, "t2", "root"), 1);
+}
+
+Test(platform, exchange_dir_swaps_two_dirs)
+{
+    struct stat st;
+
+    cr_assert_eq(mkdirat(workfd, "old", 0700), 0);
+    cr_assert_eq(mkdirat(workfd, "old/a", 0700), 0);
+    cr_assert_eq(mkdirat(workfd, "new", 0700), 0);
+    cr_assert_eq(mkdirat(workfd, "new/b", 0700), 0);
+    cr_assert_eq(fz_platform_exchange_dir(workfd, "old", "new"), FZ_OK);
+    cr_assert_eq(fstatat(workfd, "old/b", &st, 0), 0);
+    cr_assert_eq(fstatat(workfd, "new/a", &st, 0), 0);
+    cr_assert_eq(fz_platform_exchange_dir(workfd, "old", "missing"), FZ_EIO);
+}
+
+Test(platform, dir_executable_follows_the_mount_flags)
+{
+    /* the answer is the mount's: /proc and /dev/shm are noexec on most
+     * machines (not in every container), the rest exec */
+    const char *dirs[] = {"/usr/bin", "/proc", "/dev/shm", work};
+
+    for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
+        struct statvfs st;
+
+        if (statvfs(dirs[i], &st) < 0) {
+            continue;
+        }
+        cr_expect_eq(fz_platform_dir_executable(dirs[i]),
+                     (st.f_flag & ST_NOEXEC) == 0, "%s", dirs[i]);
+    }
+    cr_assert_eq(fz_platform_dir_executable("/nonexistent/dir"), 1);
 }
