@@ -91,6 +91,18 @@ int fz_platform_private_dir_at(char **out_name, int *out_fd, int dirfd,
  */
 int fz_platform_private_tmpdir(char **out);
 
+/* The name of a private temp dir: this prefix, then six random
+ * characters (ASCII letters and digits on Linux, hex digits on Windows). */
+#define FZ_PLATFORM_PRIVATE_PREFIX "freeze-"
+#define FZ_PLATFORM_PRIVATE_RANDOM 6
+
+/*
+ * The directory fz_platform_private_tmpdir creates in, as it is decided
+ * now (a new string in *out, as the environment gives it: not
+ * normalized). Errors: FZ_ENOMEM, FZ_EIO.
+ */
+int fz_platform_tmp_base(char **out);
+
 /*
  * Remove `name` inside `dirfd` and, when it is a directory, everything
  * below it. Never follows a symlink: a symlink is unlinked, not its target

@@ -272,6 +272,7 @@ populate_private(fz_bundle *b, fz_payload *p)
     b->root = dir;
     b->root_size = strlen(dir);
     b->is_private = 1;
+    b->owner = (long)getpid();
     fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
         rc = fz_error_set(FZ_EIO, "cannot open %s: %s", dir, strerror(errno));
@@ -458,7 +459,7 @@ done:
 void
 fz_bundle_remove(fz_bundle *b)
 {
-    if (b && b->is_private && b->root) {
+    if (b && b->is_private && b->root && b->owner == (long)getpid()) {
         fz_platform_remove_path(b->root);
         b->is_private = 0;
     }

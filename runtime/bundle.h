@@ -12,6 +12,7 @@ typedef struct fz_bundle {
     size_t root_size;
     int on_disk;    /* the root exists (the payload has files to extract) */
     int is_private; /* a private temp dir, to remove at exit */
+    long owner;     /* the pid that created the private dir */
 } fz_bundle;
 
 /*
@@ -35,7 +36,11 @@ typedef struct fz_bundle {
  */
 int fz_bundle_open(fz_bundle **out, char **warning, fz_payload *p);
 
-/* Delete a private root (no-op for a cache root); safe to call twice. */
+/*
+ * Delete a private root (no-op for a cache root); safe to call twice. Only
+ * the process that created it deletes it: a child forked from it (os.fork,
+ * multiprocessing's fork and forkserver) shares the root and leaves it.
+ */
 void fz_bundle_remove(fz_bundle *b);
 
 /* Release the struct (not the directory). Accepts NULL. */

@@ -5,6 +5,7 @@
 #include "importer.h"
 
 #include "fz_error.h"
+#include "fz_platform.h"
 #include "names.h"
 #include "natives.h"
 #include "compat.h"
@@ -30,6 +31,10 @@ typedef struct {
     PyObject *finder_type;  /* FzPathFinder */
     PyObject *reader_type;  /* FzResourceReader */
     const char *argv0;      /* for the "damaged" message; borrowed */
+    char *root_norm;        /* the root, normalized (lexical_norm) */
+    size_t root_norm_size;
+    char *tmp_norm; /* where private roots are made, normalized; "" for / */
+    size_t tmp_norm_size;
 } Importer;
 
 /* A path-entry finder for the root or one of its directories. */
@@ -772,6 +777,109 @@ clean_relative(const char *rel, size_t n)
     return fz_payload_name_valid(rel, n);
 }
 
+/*
+ * posixpath.normpath of the absolute path `p` (n bytes) into `out` (at
+ * least n + 1 bytes, NUL-terminated): no empty or "." segment, ".."
+ * applied lexically, no trailing '/' (multiprocessing's spawn sends the
+ * main script's path normalized so). The length, 0 when `p` is not
+ * absolute.
+ */
+static size_t
+lexical_norm(const char *p, size_t n, char *out)
+{
+    size_t i = 0, len = 0;
+
+    if (n == 0 || p[0] != '/') {
+        return 0;
+    }
+    while (i < n) {
+        size_t j;
+
+        while (i < n && p[i] == '/') {
+            i++;
+        }
+        for (j = i; j < n && p[j] != '/'; j++) {
+        }
+        if (j - i == 2 && p[i] == '.' && p[i + 1] == '.') {
+            while (len > 0 && out[len - 1] != '/') {
+                len--;
+            }
+            len = len > 0 ? len - 1 : 0;
+        } else if (j > i && !(j - i == 1 && p[i] == '.')) {
+            out[len++] = '/';
+            memcpy(out + len, p + i, j - i);
+            len += j - i;
+        }
+        i = j;
+    }
+    if (len == 0) {
+        out[len++] = '/';
+    }
+    out[len] = '\0';
+    return len;
+}
+
+/* Where a path points: not at a bundle, this process's root, or another
+ * process's private root (see locate). */
+enum { AT_NONE, AT_OWN_ROOT, AT_PRIVATE_ROOT };
+
+/*
+ * Locate the path `p` (n bytes), after lexical_norm into `norm` (n + 1
+ * bytes): *rel is what follows the root in `norm` ("" for the root
+ * itself), a valid entry name otherwise. AT_PRIVATE_ROOT is a path below
+ * <tmp>/freeze-XXXXXX, the shape of the private root that a process of
+ * this app (the same payload, the same $TMPDIR rule) makes when the cache
+ * is unusable: a spawn or forkserver child is handed its parent's paths
+ * (__main__.__file__, sys.path). Only a name: the directory is never
+ * looked at, it may be gone and the name taken by someone else since.
+ */
+static int
+locate(Importer *self, const char *p, size_t n, char *norm, const char **rel,
+       size_t *rel_size)
+{
+    static const char prefix[] = "/" FZ_PLATFORM_PRIVATE_PREFIX;
+    size_t len = lexical_norm(p, n, norm);
+    size_t at, i;
+    int where;
+
+    if (len == 0) {
+        return AT_NONE;
+    }
+    if (len >= self->root_norm_size &&
+        memcmp(norm, self->root_norm, self->root_norm_size) == 0 &&
+        (len == self->root_norm_size || norm[self->root_norm_size] == '/')) {
+        where = AT_OWN_ROOT;
+        at = self->root_norm_size;
+    } else {
+        at = self->tmp_norm_size + sizeof(prefix) - 1;
+        if (len < at + FZ_PLATFORM_PRIVATE_RANDOM ||
+            memcmp(norm, self->tmp_norm, self->tmp_norm_size) != 0 ||
+            memcmp(norm + self->tmp_norm_size, prefix, sizeof(prefix) - 1) !=
+                0) {
+            return AT_NONE;
+        }
+        for (i = 0; i < FZ_PLATFORM_PRIVATE_RANDOM; i++) {
+            char c = norm[at + i];
+
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                  (c >= '0' && c <= '9'))) {
+                return AT_NONE;
+            }
+        }
+        at += FZ_PLATFORM_PRIVATE_RANDOM;
+        if (len > at && norm[at] != '/') {
+            return AT_NONE;
+        }
+        where = AT_PRIVATE_ROOT;
+    }
+    *rel = len > at ? norm + at + 1 : norm + len;
+    *rel_size = len > at ? len - at - 1 : 0;
+    if (*rel_size > 0 && !clean_relative(*rel, *rel_size)) {
+        return AT_NONE;
+    }
+    return where;
+}
+
 static PyObject *
 importer_get_data(Importer *self, PyObject *arg)
 {
@@ -857,43 +965,50 @@ importer_invalidate_caches(Importer *self, PyObject *unused)
     Py_RETURN_NONE;
 }
 
-/* sys.path_hooks entry: a PathFinder for the root or a dir inside it. */
+/*
+ * sys.path_hooks entry: a PathFinder for the root or a dir inside it. A
+ * spawn or forkserver child gets its parent's sys.path: the parent's
+ * private root (AT_PRIVATE_ROOT) and its directories are served from this
+ * payload too, and any other path below it gets None, so no other hook
+ * (zipimport, FileFinder) ever reads there.
+ */
 static PyObject *
 importer_path_hook(Importer *self, PyObject *arg)
 {
     PyObject *path = NULL;
     PyObject *path_bytes = NULL;
-    PyObject *root_bytes = NULL;
     PathFinder *finder = NULL;
-    const char *p, *r, *rel = "";
-    Py_ssize_t n, rn;
-    size_t rel_size = 0;
+    char *norm = NULL;
+    const char *rel = "";
+    size_t n, rel_size = 0;
+    int where;
 
     if (!PyUnicode_FSDecoder(arg, &path) ||
-        !PyUnicode_FSConverter(path, &path_bytes) ||
-        !PyUnicode_FSConverter(self->root, &root_bytes)) {
+        !PyUnicode_FSConverter(path, &path_bytes)) {
         goto done;
     }
-    p = PyBytes_AS_STRING(path_bytes);
-    n = PyBytes_GET_SIZE(path_bytes);
-    r = PyBytes_AS_STRING(root_bytes);
-    rn = PyBytes_GET_SIZE(root_bytes);
-    while (n > rn && p[n - 1] == '/') {
-        n--;
+    n = (size_t)PyBytes_GET_SIZE(path_bytes);
+    norm = PyMem_Malloc(n + 1);
+    if (!norm) {
+        PyErr_NoMemory();
+        goto done;
     }
-    if (n < rn || memcmp(p, r, (size_t)rn) != 0 ||
-        (n > rn &&
-         (p[rn] != '/' || !clean_relative(p + rn + 1, (size_t)(n - rn - 1))))) {
+    where = locate(self, PyBytes_AS_STRING(path_bytes), n, norm, &rel,
+                   &rel_size);
+    if (where == AT_NONE) {
         PyErr_SetString(PyExc_ImportError, "not in the bundle");
         goto done;
     }
-    if (n > rn) {
-        rel = p + rn + 1;
-        rel_size = (size_t)(n - rn - 1);
-        if (!fz_names_is_dir(self->payload, rel, rel_size)) {
-            PyErr_SetString(PyExc_ImportError, "not a bundle directory");
+    if (rel_size > 0 && !fz_names_is_dir(self->payload, rel, rel_size)) {
+        if (where == AT_PRIVATE_ROOT) {
+            /* No finder, and no other hook may look (PathFinder and
+             * pkgutil.get_importer cache None as "no finder"). */
+            Py_INCREF(Py_None);
+            finder = (PathFinder *)Py_None;
             goto done;
         }
+        PyErr_SetString(PyExc_ImportError, "not a bundle directory");
+        goto done;
     }
     finder = PyObject_New(PathFinder, (PyTypeObject *)self->finder_type);
     if (!finder) {
@@ -913,9 +1028,9 @@ importer_path_hook(Importer *self, PyObject *arg)
     memcpy(finder->rel, rel, rel_size);
     finder->rel[rel_size] = '\0';
 done:
+    PyMem_Free(norm);
     Py_XDECREF(path);
     Py_XDECREF(path_bytes);
-    Py_XDECREF(root_bytes);
     return (PyObject *)finder;
 }
 
@@ -930,6 +1045,8 @@ importer_dealloc(Importer *self)
     Py_XDECREF(self->fix_filename);
     Py_XDECREF(self->finder_type);
     Py_XDECREF(self->reader_type);
+    PyMem_Free(self->root_norm);
+    PyMem_Free(self->tmp_norm);
     PyObject_Free(self);
     Py_DECREF(tp);
 }
@@ -1329,6 +1446,41 @@ import_attr(const char *module, const char *name)
     return r;
 }
 
+/* Fill root_norm and tmp_norm (locate); 0, or -1 with an exception. */
+static int
+normalized_roots(Importer *self)
+{
+    const fz_bundle *b = self->bundle;
+    char *tmp = NULL;
+    int rc;
+
+    rc = fz_platform_tmp_base(&tmp);
+    if (rc < 0) {
+        raise_fz(rc, "the temporary directory");
+        return -1;
+    }
+    self->root_norm = PyMem_Malloc(b->root_size + 1);
+    self->tmp_norm = PyMem_Malloc(strlen(tmp) + 1);
+    if (!self->root_norm || !self->tmp_norm) {
+        free(tmp);
+        PyErr_NoMemory();
+        return -1;
+    }
+    self->root_norm_size = lexical_norm(b->root, b->root_size, self->root_norm);
+    self->tmp_norm_size = lexical_norm(tmp, strlen(tmp), self->tmp_norm);
+    free(tmp);
+    if (self->root_norm_size == 0 || self->tmp_norm_size == 0) {
+        PyErr_SetString(PyExc_ImportError,
+                        "the bundle root or $TMPDIR is not absolute");
+        return -1;
+    }
+    if (self->tmp_norm_size == 1) {
+        self->tmp_norm_size = 0; /* "/": private roots are /freeze-XXXXXX */
+    }
+    self->tmp_norm[self->tmp_norm_size] = '\0';
+    return 0;
+}
+
 PyObject *
 fz_importer_install(fz_payload *p, const fz_bundle *b, const char *argv0)
 {
@@ -1349,6 +1501,12 @@ fz_importer_install(fz_payload *p, const fz_bundle *b, const char *argv0)
     self->payload = p;
     self->bundle = b;
     self->argv0 = argv0;
+    self->root = self->module_spec = self->ext_loader = NULL;
+    self->fix_filename = self->finder_type = self->reader_type = NULL;
+    self->root_norm = self->tmp_norm = NULL;
+    if (normalized_roots(self) < 0) {
+        goto fail;
+    }
     self->root =
         PyUnicode_DecodeFSDefaultAndSize(b->root, (Py_ssize_t)b->root_size);
     self->module_spec = import_attr("_frozen_importlib", "ModuleSpec");
@@ -1449,35 +1607,47 @@ done:
  * io.open_code hook: the source of a bundled app module, when asked for its
  * __file__ (<root>/a/b.py, never on disk), else the file itself. runpy's
  * run_path uses io.open_code, and multiprocessing's spawn and forkserver
- * children run the program's main script through it as __mp_main__.
+ * children run the program's main script through it as __mp_main__, by
+ * the parent's __main__.__file__: with the cache unusable that is below
+ * the parent's private root (AT_PRIVATE_ROOT), and the same entry of this
+ * payload is served. Below such a root nothing else is read: ENOENT.
  */
 static PyObject *
 open_code_hook(PyObject *path, void *data)
 {
     Importer *self = data;
     PyObject *path_bytes = NULL;
-    PyObject *root_bytes = NULL;
     PyObject *bytes = NULL;
     PyObject *io = NULL;
     PyObject *f = NULL;
-    const char *p, *r;
-    Py_ssize_t n, rn;
+    char *norm = NULL;
+    const char *rel;
+    size_t n, rel_size;
+    int where;
     fz_entry e;
 
-    if (!PyUnicode_FSConverter(path, &path_bytes) ||
-        !PyUnicode_FSConverter(self->root, &root_bytes)) {
+    if (!PyUnicode_FSConverter(path, &path_bytes)) {
         goto done;
     }
-    p = PyBytes_AS_STRING(path_bytes);
-    n = PyBytes_GET_SIZE(path_bytes);
-    r = PyBytes_AS_STRING(root_bytes);
-    rn = PyBytes_GET_SIZE(root_bytes);
-    if (n > rn + 1 && memcmp(p, r, (size_t)rn) == 0 && p[rn] == '/' &&
-        clean_relative(p + rn + 1, (size_t)(n - rn - 1)) &&
-        fz_payload_find(self->payload, p + rn + 1, (size_t)(n - rn - 1), &e) ==
-            FZ_OK &&
+    n = (size_t)PyBytes_GET_SIZE(path_bytes);
+    norm = PyMem_Malloc(n + 1);
+    if (!norm) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    where = locate(self, PyBytes_AS_STRING(path_bytes), n, norm, &rel,
+                   &rel_size);
+    if (where != AT_NONE && rel_size > 0 &&
+        fz_payload_find(self->payload, rel, rel_size, &e) == FZ_OK &&
         e.kind == FZ_ENTRY_SOURCE) {
         bytes = read_entry(self, &e);
+        if (!bytes) {
+            goto done;
+        }
+    } else if (where == AT_PRIVATE_ROOT) {
+        errno = ENOENT;
+        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path);
+        goto done;
     }
     io = PyImport_ImportModule("_io");
     if (!io) {
@@ -1485,13 +1655,13 @@ open_code_hook(PyObject *path, void *data)
     }
     if (bytes) {
         f = PyObject_CallMethod(io, "BytesIO", "O", bytes);
-    } else if (!PyErr_Occurred()) {
+    } else {
         f = PyObject_CallMethod(io, "open", "Os", path, "rb");
     }
 done:
+    PyMem_Free(norm);
     Py_XDECREF(io);
     Py_XDECREF(path_bytes);
-    Py_XDECREF(root_bytes);
     Py_XDECREF(bytes);
     return f;
 }

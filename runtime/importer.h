@@ -25,7 +25,9 @@ PyObject *fz_importer_install(fz_payload *p, const fz_bundle *b,
 /*
  * After the main phase: put the importer's path hook first in
  * sys.path_hooks (ahead of zipimport, so no path entry is stat'ed) and
- * drop any cached finder for the root. 0, or -1 with an exception set.
+ * drop any cached finder for the root. The hook also answers for another
+ * process's private root (see install_open_code). 0, or -1 with an
+ * exception set.
  */
 int fz_importer_install_path_hook(PyObject *importer);
 
@@ -33,9 +35,12 @@ int fz_importer_install_path_hook(PyObject *importer);
  * Route io.open_code through the importer (once per process, after the
  * main phase): a path naming a bundled SOURCE entry, <root>/a/b.py, opens
  * that source from the payload, so runpy.run_path(__file__) works, as
- * multiprocessing's spawn and forkserver children need for __mp_main__;
- * any other path opens the file. The hook keeps a reference to the
- * importer. 0, or -1 with an exception set.
+ * multiprocessing's spawn and forkserver children need for __mp_main__.
+ * The same holds below another process's private root
+ * (<tmp>/freeze-XXXXXX/a/b.py: a child handed its parent's paths when the
+ * cache is unusable), where nothing is ever read from disk; any other path
+ * opens the file. The hook keeps a reference to the importer. 0, or -1
+ * with an exception set.
  */
 int fz_importer_install_open_code(PyObject *importer);
 

@@ -30,6 +30,7 @@ set(FZ_E2E_CASES
   mp_manager
   mp_pool_fork
   mp_pool_forkserver
+  mp_pool_nocache
   mp_pool_spawn
   mp_process_count
   mp_resource_tracker
@@ -49,6 +50,7 @@ set(FZ_E2E_CASES
   # the same programs from a --compress-runtime app (issue 14)
   cr_fd_close_all
   cr_frozen_attrs
+  cr_mp_pool_nocache
   cr_mp_pool_spawn
   cr_self_execv
   cr_self_subprocess)

@@ -193,6 +193,23 @@ fz_platform_cache_dir(char **out)
 }
 
 int
+fz_platform_tmp_base(char **out)
+{
+    wchar_t base[MAX_PATH + 1];
+    DWORD n = GetTempPathW(MAX_PATH + 1, base);
+
+    *out = NULL;
+    if (n == 0 || n > MAX_PATH) {
+        return win_error(FZ_EIO, "GetTempPathW");
+    }
+    if (n > 3 && base[n - 1] == L'\\') {
+        base[n - 1] = L'\0'; /* no trailing separator, except in a drive root */
+    }
+    *out = fz_win_utf8(base);
+    return *out ? 0 : FZ_ENOMEM;
+}
+
+int
 fz_platform_private_tmpdir(char **out)
 {
     wchar_t base[MAX_PATH + 1];

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define PY311 ((3u << 24) | (11u << 16))
@@ -211,6 +212,40 @@ Test(bundle, an_unusable_cache_falls_back_quietly)
     cr_assert_str_eq(slurp(b->root, "pkg/data/t.txt"), "table");
     fz_bundle_remove(b);
     fz_bundle_free(b);
+}
+
+Test(bundle, a_forked_child_leaves_the_private_root_to_its_creator)
+{
+    fz_bundle *b = NULL;
+    char *warning = NULL;
+    char path[512];
+    struct stat st;
+    pid_t pid;
+    int status = -1;
+    int fd;
+
+    build(1);
+    snprintf(path, sizeof(path), "%s/cache", work);
+    fd = open(path, O_WRONLY | O_CREAT, 0600);
+    close(fd);
+    cr_assert_eq(fz_bundle_open(&b, &warning, payload), FZ_OK);
+    cr_assert(b->is_private);
+    /* os.fork() in the app: the child exits normally, its atexit runs. */
+    pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        fz_bundle_remove(b);
+        _exit(0);
+    }
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    cr_assert_eq(lstat(b->root, &st), 0, "the child removed %s", b->root);
+    cr_assert_str_eq(slurp(b->root, "pkg/data/t.txt"), "table");
+    snprintf(path, sizeof(path), "%s", b->root);
+    fz_bundle_remove(b);
+    cr_assert_neq(lstat(path, &st), 0, "the creator did not remove it");
+    fz_bundle_free(b);
+    free(warning);
 }
 
 Test(bundle, a_damaged_entry_is_an_error_and_leaves_nothing)
