@@ -256,6 +256,35 @@ done:
     return rc;
 }
 
+/*
+ * Drop what never changes a path's meaning: repeated '/', "." segments
+ * and a trailing '/' ($XDG_CACHE_HOME=~/.cache/, TMPDIR=/tmp/), in place.
+ * ".." stays: through a symlink it is not lexical. multiprocessing hands a
+ * child normpath(__main__.__file__); with a tidy root it names the same
+ * directory as sys.path[0] and sys._MEIPASS.
+ */
+static void
+tidy_path(char *s)
+{
+    char *out = s;
+    const char *in = s;
+
+    while (*in) {
+        if (in[0] == '/' && (in[1] == '/' || in[1] == '\0')) {
+            in++;
+        } else if (in[0] == '/' && in[1] == '.' &&
+                   (in[2] == '/' || in[2] == '\0')) {
+            in += 2;
+        } else {
+            *out++ = *in++;
+        }
+    }
+    if (out == s && *s == '/') {
+        out++; /* "/" itself */
+    }
+    *out = '\0';
+}
+
 /* Extract into a new private temp dir and make it b's root. */
 static int
 populate_private(fz_bundle *b, fz_payload *p)
@@ -268,6 +297,7 @@ populate_private(fz_bundle *b, fz_payload *p)
     if (rc < 0) {
         goto done;
     }
+    tidy_path(dir);
     free(b->root);
     b->root = dir;
     b->root_size = strlen(dir);
@@ -411,6 +441,7 @@ fz_bundle_open(fz_bundle **out, char **warning, fz_payload *p)
         rc = fz_error_set(FZ_ENOMEM, "out of memory");
         goto done;
     }
+    tidy_path(b->root);
     b->root_size = strlen(b->root);
     rc = FZ_OK;
     if (!fz_bundle_needs_disk(p)) {

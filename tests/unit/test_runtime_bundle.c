@@ -214,6 +214,42 @@ Test(bundle, an_unusable_cache_falls_back_quietly)
     fz_bundle_free(b);
 }
 
+Test(bundle, the_root_path_is_tidy)
+{
+    fz_bundle *b = NULL;
+    char *warning = NULL;
+    char expect[512], path[512];
+    int fd;
+
+    /* XDG_CACHE_HOME=<work>//cache/./ names <work>/cache. */
+    build(1);
+    snprintf(path, sizeof(path), "%s/cache", work);
+    cr_assert_eq(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s//cache/./", work);
+    setenv("XDG_CACHE_HOME", path, 1);
+    cr_assert_eq(fz_bundle_open(&b, &warning, payload), FZ_OK);
+    cache_root(expect, sizeof(expect));
+    cr_assert_str_eq(b->root, expect);
+    cr_assert_eq(b->root_size, strlen(expect));
+    fz_bundle_free(b);
+
+    /* The same for a private root under TMPDIR=<work>/tmp/. */
+    snprintf(path, sizeof(path), "%s/cache", work);
+    fz_platform_remove_path(path);
+    fd = open(path, O_WRONLY | O_CREAT, 0600);
+    close(fd);
+    snprintf(path, sizeof(path), "%s/tmp/", work);
+    setenv("TMPDIR", path, 1);
+    cr_assert_eq(fz_bundle_open(&b, &warning, payload), FZ_OK);
+    cr_assert(b->is_private);
+    snprintf(path, sizeof(path), "%s/tmp/freeze-", work);
+    cr_assert_eq(strncmp(b->root, path, strlen(path)), 0, "%s", b->root);
+    cr_assert_eq(strlen(b->root), strlen(path) + 6, "%s", b->root);
+    fz_bundle_remove(b);
+    fz_bundle_free(b);
+    free(warning);
+}
+
 Test(bundle, a_forked_child_leaves_the_private_root_to_its_creator)
 {
     fz_bundle *b = NULL;
