@@ -4,7 +4,9 @@
  * (docs/internals.md, "Compressed runtime"). It unpacks that runtime once
  * into <cache>/freeze/runtime-<hash> and execs it, handing it this
  * executable as the inherited descriptor named by "--fz-payload-fd=N".
- * No usable cache: the runtime runs from a memfd. Links no CPython.
+ * No usable cache: the runtime runs from a memfd, or where the kernel
+ * forbids executable memfds from a private temporary directory that the
+ * runtime removes as it starts. Links no CPython.
  */
 #include "elf_section.h"
 #include "fz_error.h"
@@ -19,11 +21,22 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U /* Linux 6.3: ask for an executable memfd */
+#endif
 
 /* The entry that holds the runtime, and the argument that names our fd. */
 #define RUNTIME_ENTRY ".freeze/runtime"
 #define FD_ARG "--fz-payload-fd="
+/* Appended to FD_ARG's number: the runtime is a private temporary file
+ * that it must remove (runtime/main.c, remove_temp_exe). */
+#define TEMP_EXE_SUFFIX ",temp-exe"
+/* The private temporary directory and file of that fallback. */
+#define TEMP_DIR_TEMPLATE "fz-runtime-XXXXXX"
+#define TEMP_EXE_NAME "fz-runtime"
 
 typedef struct exe_file {
     int fd;
@@ -174,12 +187,18 @@ open_freeze_dir(void)
     return freeze;
 }
 
-/* A memfd holding the runtime, or -1. */
+/*
+ * A memfd holding the runtime, or -1. MFD_EXEC says we mean to run it
+ * (kernels since 6.3 warn otherwise); older kernels refuse the flag.
+ */
 static int
 memfd_runtime(const void *data, size_t size)
 {
-    int fd = memfd_create("fz-runtime", MFD_CLOEXEC);
+    int fd = memfd_create("fz-runtime", MFD_CLOEXEC | MFD_EXEC);
 
+    if (fd < 0 && errno == EINVAL) {
+        fd = memfd_create("fz-runtime", MFD_CLOEXEC);
+    }
     if (fd >= 0 && write_all(fd, data, size) < 0) {
         close(fd);
         fd = -1;
@@ -187,27 +206,133 @@ memfd_runtime(const void *data, size_t size)
     return fd;
 }
 
-/* fexecve the runtime with "--fz-payload-fd=<self>" after argv[0]. */
+/*
+ * exec the runtime (fexecve of `runtime`, or execve of `path` when not
+ * NULL) with "--fz-payload-fd=<self>[,temp-exe]" after argv[0]. Returns
+ * only on failure, with errno set.
+ */
 static void
-exec_runtime(int runtime, int self, int argc, char **argv)
+exec_runtime(int runtime, const char *path, int self, int argc, char **argv)
 {
-    char arg[sizeof(FD_ARG) + 16];
+    char arg[sizeof(FD_ARG) + sizeof(TEMP_EXE_SUFFIX) + 16];
     char **nargv;
-    int i;
+    int i, err;
 
     nargv = calloc((size_t)argc + 2, sizeof(*nargv));
     if (!nargv) {
+        errno = ENOMEM;
         return;
     }
-    snprintf(arg, sizeof(arg), FD_ARG "%d", self);
+    snprintf(arg, sizeof(arg), FD_ARG "%d%s", self,
+             path ? TEMP_EXE_SUFFIX : "");
     nargv[0] = argc > 0 ? argv[0] : "fz-launcher";
     nargv[1] = arg;
     for (i = 1; i < argc; i++) {
         nargv[i + 1] = argv[i];
     }
     nargv[argc > 0 ? argc + 1 : 2] = NULL;
-    fexecve(runtime, nargv, environ);
+    if (path) {
+        execve(path, nargv, environ);
+    } else {
+        fexecve(runtime, nargv, environ);
+    }
+    err = errno;
     free(nargv);
+    errno = err;
+}
+
+/* $TMPDIR when it is an absolute path, else /tmp. */
+static const char *
+temp_base(void)
+{
+    const char *t = getenv("TMPDIR");
+
+    return t && t[0] == '/' ? t : "/tmp";
+}
+
+/*
+ * The kernel forbids executable memfds (vm.memfd_noexec=2, an LSM): write
+ * the runtime into a new private directory (mkdtemp: 0700) as a new file
+ * (O_EXCL|O_NOFOLLOW, 0700) and exec it by path. The runtime, told so by
+ * ",temp-exe", removes both as it starts; they are removed here when the
+ * exec fails. Returns only on failure, with errno set.
+ */
+static void
+exec_temp_runtime(const void *data, size_t size, int self, int argc,
+                  char **argv)
+{
+    const char *base = temp_base();
+    size_t n = strlen(base);
+    char *dir = malloc(n + sizeof("/" TEMP_DIR_TEMPLATE));
+    char *file = malloc(n + sizeof("/" TEMP_DIR_TEMPLATE "/" TEMP_EXE_NAME));
+    int dfd = -1, fd = -1, err = 0;
+
+    if (!dir || !file) {
+        err = ENOMEM;
+        goto done;
+    }
+    memcpy(dir, base, n);
+    memcpy(dir + n, "/" TEMP_DIR_TEMPLATE, sizeof("/" TEMP_DIR_TEMPLATE));
+    if (!mkdtemp(dir)) {
+        err = errno;
+        dir[0] = '\0';
+        goto done;
+    }
+    sprintf(file, "%s/" TEMP_EXE_NAME, dir);
+    errno = 0;
+    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd >= 0) {
+        fd = openat(dfd, TEMP_EXE_NAME,
+                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0700);
+    }
+    if (fd < 0 || write_all(fd, data, size) < 0 || fchmod(fd, 0700) < 0) {
+        err = errno ? errno : EIO;
+        goto done;
+    }
+    /* Closed before the exec: a file open for writing cannot run. */
+    if (close(fd) < 0) {
+        fd = -1;
+        err = errno;
+        goto done;
+    }
+    fd = -1;
+    exec_runtime(-1, file, self, argc, argv);
+    err = errno;
+done:
+    if (fd >= 0) {
+        close(fd);
+    }
+    if (dfd >= 0) {
+        unlinkat(dfd, TEMP_EXE_NAME, 0);
+        close(dfd);
+    }
+    if (dir && dir[0] != '\0') {
+        rmdir(dir);
+    }
+    free(file);
+    free(dir);
+    errno = err;
+}
+
+/* The one line that says why the runtime could not start. */
+static void
+report_no_start(const char *argv0, int err)
+{
+    const char *base = temp_base();
+    struct statvfs vfs;
+
+    if (err == EACCES && statvfs(base, &vfs) == 0 && (vfs.f_flag & ST_NOEXEC)) {
+        fprintf(stderr,
+                "%s: cannot start the runtime: no usable cache, the kernel "
+                "forbids executable memory files and %s is mounted noexec "
+                "(set TMPDIR to a directory where programs may run)\n",
+                argv0, base);
+        return;
+    }
+    fprintf(stderr,
+            "%s: cannot start the runtime from the cache, from memory or "
+            "from %s (%s)\n",
+            argv0, base, strerror(err));
 }
 
 int
@@ -262,7 +387,7 @@ main(int argc, char **argv)
         if (runtime >= 0) {
             fz_payload_free(payload);
             payload = NULL;
-            exec_runtime(runtime, self.fd, argc, argv);
+            exec_runtime(runtime, NULL, self.fd, argc, argv);
             close(runtime); /* e.g. noexec: unpack it again below */
             runtime = -1;
         }
@@ -284,17 +409,19 @@ main(int argc, char **argv)
     if (freeze >= 0) {
         runtime = publish(freeze, name, data, data_size);
         if (runtime >= 0) {
-            exec_runtime(runtime, self.fd, argc, argv);
+            exec_runtime(runtime, NULL, self.fd, argc, argv);
             close(runtime);
         }
     }
     /* No usable cache (read-only, full, noexec): run it from memory. */
     runtime = memfd_runtime(data, data_size);
     if (runtime >= 0) {
-        exec_runtime(runtime, self.fd, argc, argv);
+        exec_runtime(runtime, NULL, self.fd, argc, argv);
+        close(runtime);
     }
-    fprintf(stderr, "%s: cannot start the runtime (%s)\n", argv0,
-            strerror(errno));
+    /* No executable memfds either: a private temporary file. */
+    exec_temp_runtime(data, data_size, self.fd, argc, argv);
+    report_no_start(argv0, errno);
 done:
     free(data);
     fz_payload_free(payload);

@@ -613,29 +613,40 @@ payload_fetch(void *ctx, uint64_t offset, void *buf, size_t size)
 /*
  * Started by fz-launcher (a --compress-runtime app, docs/internals.md):
  * this runtime has no payload of its own and argv[1] is
- * "--fz-payload-fd=N", N an inherited descriptor on the launcher, whose
- * payload is the app. Only honoured when this executable holds no payload,
- * so an app's own command line never means it; whoever sets argv controls
- * the process anyway. On success argv[1] is removed, *fd is N (now
- * close-on-exec: children re-run the launcher by name), *exe the
- * launcher's path (sys.executable). FZ_ENOTFOUND when not so started.
+ * "--fz-payload-fd=N" or "--fz-payload-fd=N,temp-exe", N an inherited
+ * descriptor on the launcher, whose payload is the app. Only honoured when
+ * this executable holds no payload, so an app's own command line never
+ * means it; whoever sets argv controls the process anyway. On success
+ * argv[1] is removed, *fd is N (now close-on-exec: children re-run the
+ * launcher by name), *exe the launcher's path (sys.executable), *temp_exe
+ * 1 when this runtime is a private temporary file to remove.
+ * FZ_ENOTFOUND when not so started.
  */
 static int
-launcher_payload(int *argc, char **argv, int *fd, char **exe)
+launcher_payload(int *argc, char **argv, int *fd, char **exe, int *temp_exe)
 {
     static const char arg[] = "--fz-payload-fd=";
+    static const char temp[] = ",temp-exe";
     const char *s;
     char link[64];
     long n = 0;
+    size_t digits;
     int i, flags;
 
     *fd = -1;
     *exe = NULL;
+    *temp_exe = 0;
     if (*argc < 2 || strncmp(argv[1], arg, sizeof(arg) - 1) != 0) {
         return FZ_ENOTFOUND;
     }
     s = argv[1] + sizeof(arg) - 1;
-    if (*s == '\0' || strspn(s, "0123456789") != strlen(s) || strlen(s) > 9) {
+    digits = strspn(s, "0123456789");
+    if (digits > 0 && strcmp(s + digits, temp) == 0) {
+        *temp_exe = 1;
+    } else if (s[digits] != '\0') {
+        return fz_error_set(FZ_EINVAL, "bad %s", argv[1]);
+    }
+    if (digits == 0 || digits > 9) {
         return fz_error_set(FZ_EINVAL, "bad %s", argv[1]);
     }
     n = strtol(s, NULL, 10);
@@ -654,6 +665,64 @@ launcher_payload(int *argc, char **argv, int *fd, char **exe)
     }
     (*argc)--;
     return FZ_OK;
+}
+
+/*
+ * fz-launcher wrote this runtime to <tmp>/fz-runtime-XXXXXX/fz-runtime
+ * because the kernel forbids executable memfds: remove the file and its
+ * directory now. The process keeps the mapped inode, and nothing later
+ * opens this executable by path: `self` is an fd on it, and
+ * sys.executable and children are the launcher. Removed only when `path`
+ * (the kernel's name for this executable) is still this very file, in a
+ * private directory of ours named fz-runtime-*, never through a symlink.
+ */
+static int
+remove_temp_exe(const char *path, int self)
+{
+    char *dir = strdup(path);
+    char *slash = dir ? strrchr(dir, '/') : NULL;
+    const char *base;
+    struct stat me, st;
+    int dfd = -1, rc = FZ_OK;
+
+    if (!dir) {
+        return fz_error_set(FZ_ENOMEM, "out of memory");
+    }
+    if (!slash || slash == dir) {
+        rc = fz_error_set(FZ_EINVAL, "%s: not in a directory of its own", path);
+        goto done;
+    }
+    *slash = '\0';
+    base = strrchr(dir, '/') + 1;
+    if (strncmp(base, "fz-runtime-", 11) != 0) {
+        rc = fz_error_set(FZ_EINVAL, "%s: not in a fz-runtime-* directory",
+                          path);
+        goto done;
+    }
+    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0 || fstat(dfd, &st) < 0 || fstat(self, &me) < 0) {
+        rc = fz_error_set(FZ_EIO, "%s: %s", dir, strerror(errno));
+        goto done;
+    }
+    if (st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+        rc = fz_error_set(FZ_EINVAL, "%s: not a private directory", dir);
+        goto done;
+    }
+    if (fstatat(dfd, slash + 1, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+        !S_ISREG(st.st_mode) || st.st_dev != me.st_dev ||
+        st.st_ino != me.st_ino) {
+        rc = fz_error_set(FZ_EINVAL, "%s: not this executable", path);
+        goto done;
+    }
+    if (unlinkat(dfd, slash + 1, 0) < 0 || rmdir(dir) < 0) {
+        rc = fz_error_set(FZ_EIO, "%s: %s", path, strerror(errno));
+    }
+done:
+    if (dfd >= 0) {
+        close(dfd);
+    }
+    free(dir);
+    return rc;
 }
 
 int
@@ -690,10 +759,16 @@ main(int argc, char **argv)
     rc = fz_elf_find_section(fd, (uint64_t)st.st_size, FZ_PAYLOAD_SECTION, &off,
                              &size);
     if (rc == FZ_ENOTFOUND) {
-        int lfd;
+        int lfd, temp_exe;
         char *lexe = NULL;
 
-        rc = launcher_payload(&argc, argv, &lfd, &lexe);
+        rc = launcher_payload(&argc, argv, &lfd, &lexe, &temp_exe);
+        if (rc == FZ_OK && temp_exe && remove_temp_exe(exe, fd) < 0) {
+            fprintf(stderr,
+                    "%s: warning: cannot remove the temporary runtime (%s)\n",
+                    argv0, fz_error_message());
+            fz_error_clear();
+        }
         if (rc == FZ_OK) {
             close(fd);
             fd = lfd;

@@ -70,11 +70,18 @@ add_test(NAME e2e.cache_concurrency
           "$<TARGET_FILE:freeze>" "${CMAKE_CURRENT_BINARY_DIR}/e2e/cache")
 set_tests_properties(e2e.cache_concurrency PROPERTIES LABELS "e2e" TIMEOUT 300)
 
-# --compress-runtime (issue 14): the launcher, its cache and fallbacks.
+# --compress-runtime (issue 14): the launcher, its cache and fallbacks;
+# seccomp-deny plays a kernel that forbids executable memfds.
+add_executable(fz_seccomp_deny e2e/seccomp-deny.c)
+target_link_libraries(fz_seccomp_deny PRIVATE fz_warnings)
+target_compile_features(fz_seccomp_deny PRIVATE c_std_11)
+set_target_properties(fz_seccomp_deny PROPERTIES
+  RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/tests")
 add_test(NAME e2e.compress_runtime
   COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/e2e/compress-runtime"
           "$<TARGET_FILE:freeze>" "${CMAKE_CURRENT_BINARY_DIR}/e2e/compress"
-          "${PROJECT_SOURCE_DIR}" "${CMAKE_BINARY_DIR}")
+          "${PROJECT_SOURCE_DIR}" "${CMAKE_BINARY_DIR}"
+          "$<TARGET_FILE:fz_seccomp_deny>")
 set_tests_properties(e2e.compress_runtime PROPERTIES LABELS "e2e" TIMEOUT 600)
 
 add_test(NAME e2e.rebuild
