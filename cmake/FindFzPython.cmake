@@ -4,6 +4,7 @@
 # Imported targets:
 #   Python3::Python     shared libpython, embedded by the freezer
 #   FzPython::Static    libpython3.X.a (non-PIC) + static zlib/expat: runtime
+#                       (minus FZ_PY_SPLIT_MODULES and config.o, below)
 #   FzPython::StaticPic libpython3.X-pic.a + the same: runtime as a PIE
 # Variables (facts the freezer and runtime compile in):
 #   FZ_PY_VERSION (3.11), FZ_PY_HEXVERSION_MM, FZ_PY_MAGIC_LE,
@@ -65,11 +66,71 @@ if(NOT FZ_LIBEXPAT_STATIC)
           "libexpat.a not found: install the Debian package libexpat1-dev")
 endif()
 
+# Modules the stub leaves out of libpython although Debian builds them in:
+# each is shipped as an extension module instead, which an app bundles only
+# when an import reaches it. unicodedata is 1.1 MB of a 7.4 MB stub, and few
+# programs import it. The stub links copies of the archives without those
+# objects and without config.o, whose table of built-in modules
+# (_PyImport_Inittab) is rebuilt from Debian's config.c without them.
+#   FZ_PY_SPLIT_MODULES   the module names
+#   FZ_PY_SPLIT_OBJECTS   their PIC objects, to link as extension modules
+#   FZ_PY_CONFIG_C        the generated config.c, compiled into the stub
+set(FZ_PY_SPLIT_MODULES unicodedata)
+set(_fz_pydir "${CMAKE_BINARY_DIR}/python")
+file(MAKE_DIRECTORY "${_fz_pydir}/pic")
+file(READ "${_fz_libpl}/config.c" _fz_config)
+set(_fz_split_members config.o)
+set(FZ_PY_SPLIT_OBJECTS)
+foreach(_fz_mod IN LISTS FZ_PY_SPLIT_MODULES)
+  set(_fz_decl "extern PyObject* PyInit_${_fz_mod}(void);")
+  set(_fz_entry "{\"${_fz_mod}\", PyInit_${_fz_mod}},")
+  string(FIND "${_fz_config}" "${_fz_decl}" _fz_at_decl)
+  string(FIND "${_fz_config}" "${_fz_entry}" _fz_at_entry)
+  if(_fz_at_decl EQUAL -1 OR _fz_at_entry EQUAL -1)
+    message(FATAL_ERROR "${_fz_libpl}/config.c does not build in "
+            "${_fz_mod} as expected; cannot leave it out of the stub")
+  endif()
+  string(REPLACE "${_fz_decl}" "" _fz_config "${_fz_config}")
+  string(REPLACE "${_fz_entry}" "" _fz_config "${_fz_config}")
+  list(APPEND _fz_split_members "${_fz_mod}.o")
+  list(APPEND FZ_PY_SPLIT_OBJECTS "${_fz_pydir}/pic/${_fz_mod}.o")
+endforeach()
+file(WRITE "${_fz_pydir}/config.c.tmp" "${_fz_config}")
+configure_file("${_fz_pydir}/config.c.tmp" "${_fz_pydir}/config.c" COPYONLY)
+set(FZ_PY_CONFIG_C "${_fz_pydir}/config.c")
+
+# "<archive>" minus the split objects and config.o, as <dst>; redone only
+# when the archive is newer than the copy.
+function(_fz_trim_archive src dst)
+  if(EXISTS "${dst}" AND NOT "${src}" IS_NEWER_THAN "${dst}")
+    return()
+  endif()
+  file(COPY_FILE "${src}" "${dst}.tmp")
+  execute_process(COMMAND "${CMAKE_AR}" d "${dst}.tmp" ${_fz_split_members}
+                  RESULT_VARIABLE _rc ERROR_VARIABLE _err)
+  if(NOT _rc EQUAL 0)
+    message(FATAL_ERROR "cannot remove ${_fz_split_members} from a copy of "
+            "${src}: ${_err}")
+  endif()
+  file(RENAME "${dst}.tmp" "${dst}")
+endfunction()
+_fz_trim_archive("${FZ_PY_STATIC}" "${_fz_pydir}/libpython-stub.a")
+_fz_trim_archive("${FZ_PY_STATIC_PIC}" "${_fz_pydir}/libpython-stub-pic.a")
+list(REMOVE_ITEM _fz_split_members config.o)
+execute_process(COMMAND "${CMAKE_AR}" x "${FZ_PY_STATIC_PIC}"
+                        ${_fz_split_members}
+                WORKING_DIRECTORY "${_fz_pydir}/pic"
+                RESULT_VARIABLE _fz_rc ERROR_VARIABLE _fz_err)
+if(NOT _fz_rc EQUAL 0)
+  message(FATAL_ERROR "cannot extract ${_fz_split_members} from "
+          "${FZ_PY_STATIC_PIC}: ${_fz_err}")
+endif()
+
 foreach(_fz_kind Static StaticPic)
   if(_fz_kind STREQUAL "Static")
-    set(_fz_lib "${FZ_PY_STATIC}")
+    set(_fz_lib "${_fz_pydir}/libpython-stub.a")
   else()
-    set(_fz_lib "${FZ_PY_STATIC_PIC}")
+    set(_fz_lib "${_fz_pydir}/libpython-stub-pic.a")
   endif()
   if(NOT TARGET FzPython::${_fz_kind})
     add_library(FzPython::${_fz_kind} INTERFACE IMPORTED)

@@ -11,6 +11,7 @@
 #include "pyembed.h"
 #include "resolver.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,6 +20,8 @@
 /* Deepest statement/expression nesting the walker follows (the parser
  * already refuses much deeper input; this bounds the C stack). */
 #define WALK_DEPTH_MAX 400
+/* Longest string literal taken for a codec name ("iso2022_jp_ext" is 14). */
+#define CODEC_NAME_MAX 40
 
 struct star {
     char *base;
@@ -45,6 +48,9 @@ struct fz_graph {
     size_t main_index;
     size_t next;       /* worklist: first module not analyzed yet */
     size_t done_stars; /* worklist: star imports already expanded */
+    /* Codecs not always bundled (they need extension modules): normalized
+     * codec name or alias (str) -> "encodings.<module>" (str). */
+    PyObject *lazy_codecs;
 };
 
 /* Modules whose C code imports Python modules the AST cannot show. */
@@ -76,6 +82,21 @@ static const char *const foreign_modules[] = {
 static const char *const ignored_edges[][2] = {
     {"multiprocessing.util", "test"},
     {"asyncio.__main__", "test"},
+};
+
+/*
+ * Import edges that serve one rare feature, followed only when the source
+ * of an app or third-party module shows it: re._parser imports unicodedata
+ * (1.1 MB, not in the stub) only to resolve \N{NAME} in patterns, and the
+ * C codecs import it for "\N{...}" escapes and the "namereplace" handler.
+ */
+static const struct {
+    const char *importer; /* the edge dropped ... */
+    const char *name;
+    const char *marker; /* ... unless a bundled source has this text */
+} feature_edges[] = {
+    {"re._parser", "unicodedata", "\\N{"},
+    {"re._parser", "unicodedata", "namereplace"},
 };
 
 /*
@@ -533,6 +554,14 @@ require(fz_graph *g, const char *name, const char *importer, int optional,
         /* __main__ is the running script, always there at run time */
         goto done;
     }
+    for (size_t i = 0; importer != NULL &&
+                       i < sizeof(feature_edges) / sizeof(*feature_edges);
+         i++) {
+        if (strcmp(importer, feature_edges[i].importer) == 0 &&
+            strcmp(name, feature_edges[i].name) == 0) {
+            goto done;
+        }
+    }
     for (size_t i = 0;
          importer != NULL && i < sizeof(ignored_edges) / sizeof(*ignored_edges);
          i++) {
@@ -618,6 +647,8 @@ struct walk {
 };
 
 static int walk_node(struct walk *w, PyObject *node, int optional, int depth);
+static int scan_codec_names(fz_graph *g, fz_module *m);
+static int scan_feature_markers(fz_graph *g, fz_module *m);
 
 static int
 walk_value(struct walk *w, PyObject *v, int optional, int depth)
@@ -1898,6 +1929,18 @@ analyze_source(fz_graph *g, fz_module *m, const char *display)
         rc = fz_pyembed_error(display, display);
         goto done;
     }
+    /* The standard library's own mentions are tables and docs (email's
+     * charsets, encodings.aliases, re._parser); the hooks cover its real
+     * uses (socket: idna). */
+    if (m->origin != FZ_ORIGIN_STDLIB) {
+        rc = scan_codec_names(g, m);
+        if (rc == 0) {
+            rc = scan_feature_markers(g, m);
+        }
+        if (rc < 0) {
+            goto done;
+        }
+    }
     w.scan_calls = strstr(m->source.data, "__import__") != NULL ||
                    strstr(m->source.data, "import_module") != NULL;
     w.consts = PyDict_New();
@@ -2010,7 +2053,8 @@ cmp_strp(const void *a, const void *b)
  * Does the codec encodings/<file> need an extension module? The CJK ones
  * import _multibytecodec and a _codecs_* extension (430 kB compressed, 40%
  * of a hello payload), bz2_codec imports bz2 (_bz2 and libbz2, and an
- * extraction on first run). They are bundled only when an import reaches
+ * extraction on first run), idna imports unicodedata (1.1 MB, left out of
+ * the stub: cmake/FindFzPython.cmake). They are bundled only when an import reaches
  * them (or --hidden-import encodings.gbk); every other codec is pure Python
  * and always bundled.
  */
@@ -2024,12 +2068,194 @@ needs_extension(const char *dir, const char *file)
     if (path != NULL && fz_file_read(&text, path) == 0) {
         for (size_t i = 0; i + 15 <= text.size && !found; i++) {
             found = memcmp(text.data + i, "_multibytecodec", 15) == 0 ||
-                    memcmp(text.data + i, "\nimport bz2", 11) == 0;
+                    memcmp(text.data + i, "\nimport bz2", 11) == 0 ||
+                    memcmp(text.data + i, "unicodedata", 11) == 0;
         }
     }
     fz_buf_dispose(&text);
     free(path);
     return found;
+}
+
+/*
+ * A codec name as the encodings search function sees it: lower case, every
+ * run of other characters than letters, digits and '.' one '_', none at the
+ * ends. Empty when `s` is not a plausible codec name (too long, not ASCII).
+ */
+static void
+normalize_codec(fz_buf *out, const char *s, size_t n)
+{
+    int gap = 0;
+
+    fz_buf_clear(out);
+    if (n > CODEC_NAME_MAX) {
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c >= 0x80) {
+            fz_buf_clear(out);
+            return;
+        }
+        if (isalnum(c) || c == '.') {
+            char lower = (char)tolower(c);
+
+            if ((gap && out->size > 0 && fz_buf_append(out, "_", 1) < 0) ||
+                fz_buf_append(out, &lower, 1) < 0) {
+                fz_buf_clear(out);
+                return;
+            }
+            gap = 0;
+        } else {
+            gap = 1;
+        }
+    }
+}
+
+/* lazy_codecs[name] = "encodings.<module>". */
+static int
+set_lazy_codec(fz_graph *g, const char *name, const char *module)
+{
+    PyObject *value = PyUnicode_FromFormat("encodings.%s", module);
+    int rc = 0;
+
+    if (g->lazy_codecs == NULL) {
+        g->lazy_codecs = PyDict_New();
+    }
+    if (value == NULL || g->lazy_codecs == NULL ||
+        PyDict_SetItemString(g->lazy_codecs, name, value) < 0) {
+        rc = fz_pyembed_error(NULL, "codec table");
+    }
+    Py_XDECREF(value);
+    return rc;
+}
+
+/* The codec encodings/<file, n chars>.py is not always bundled. */
+static int
+add_lazy_codec(fz_graph *g, const char *file, size_t n)
+{
+    char *module = strndup(file, n);
+    int rc = module ? set_lazy_codec(g, module, module)
+                    : fz_error_set(FZ_ENOMEM, "out of memory");
+
+    free(module);
+    return rc;
+}
+
+/* The aliases (encodings.aliases) of the codecs not always bundled. */
+static int
+add_lazy_codec_aliases(fz_graph *g)
+{
+    PyObject *mod = NULL;
+    PyObject *aliases = NULL;
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    int rc = 0;
+
+    if (g->lazy_codecs == NULL) {
+        return 0;
+    }
+    mod = PyImport_ImportModule("encodings.aliases");
+    aliases = mod ? PyObject_GetAttrString(mod, "aliases") : NULL;
+    if (aliases == NULL || !PyDict_Check(aliases)) {
+        rc = fz_pyembed_error(NULL, "encodings.aliases");
+        goto done;
+    }
+    while (rc == 0 && PyDict_Next(aliases, &pos, &key, &value)) {
+        const char *alias = PyUnicode_Check(key) ? PyUnicode_AsUTF8(key) : NULL;
+        const char *target =
+            PyUnicode_Check(value) ? PyUnicode_AsUTF8(value) : NULL;
+
+        if (alias == NULL || target == NULL) {
+            PyErr_Clear();
+            continue;
+        }
+        if (PyDict_GetItemString(g->lazy_codecs, target) != NULL) {
+            rc = set_lazy_codec(g, alias, target);
+        }
+    }
+done:
+    Py_XDECREF(mod);
+    Py_XDECREF(aliases);
+    return rc;
+}
+
+/*
+ * Codecs looked up by name: a string literal in `m` that names a codec not
+ * always bundled ("idna", 'shift-jis') bundles it, as if imported. Quoted
+ * runs in comments count too, which costs at most an unused codec.
+ */
+static int
+scan_codec_names(fz_graph *g, fz_module *m)
+{
+    const char *p = m->source.data;
+    const char *end = p + m->source.size;
+    const char *dq = memchr(p, '"', m->source.size);  /* next '"' */
+    const char *sq = memchr(p, '\'', m->source.size); /* next '\'' */
+    fz_buf name = FZ_BUF_INIT;
+    fz_module *dep;
+    int rc = 0;
+
+    if (g->lazy_codecs == NULL) {
+        return 0;
+    }
+    while (rc == 0) {
+        const char *q;
+        const char *close;
+        PyObject *module;
+
+        /* A quote kind is searched for again only once p has passed the
+         * last one found: one pass over the source whatever its quotes. */
+        if (dq != NULL && dq < p) {
+            dq = memchr(p, '"', (size_t)(end - p));
+        }
+        if (sq != NULL && sq < p) {
+            sq = memchr(p, '\'', (size_t)(end - p));
+        }
+        q = dq == NULL || (sq != NULL && sq < dq) ? sq : dq;
+        if (q == NULL) {
+            break;
+        }
+        close = q + 1;
+        while (close < end && close - q <= CODEC_NAME_MAX + 1 &&
+               *close != *q && *close != '\n') {
+            close++;
+        }
+        if (close >= end || *close != *q) {
+            p = q + 1;
+            continue;
+        }
+        normalize_codec(&name, q + 1, (size_t)(close - q - 1));
+        module = name.size > 0 ? PyDict_GetItemString(g->lazy_codecs,
+                                                      name.data)
+                               : NULL;
+        if (module != NULL) {
+            rc = require(g, PyUnicode_AsUTF8(module), m->name, 1,
+                         NULL, 1, &dep);
+        }
+        p = close + 1;
+    }
+    fz_buf_dispose(&name);
+    return rc;
+}
+
+/* The feature_edges whose marker the source of `m` shows. */
+static int
+scan_feature_markers(fz_graph *g, fz_module *m)
+{
+    fz_module *dep;
+    int rc = 0;
+
+    for (size_t i = 0;
+         rc == 0 && i < sizeof(feature_edges) / sizeof(*feature_edges); i++) {
+        const char *marker = feature_edges[i].marker;
+
+        if (memmem(m->source.data, m->source.size, marker, strlen(marker))) {
+            rc = require(g, feature_edges[i].name, m->name, 1, NULL, 1, &dep);
+        }
+    }
+    return rc;
 }
 
 static int
@@ -2064,6 +2290,10 @@ add_encodings(fz_graph *g, const char *stdlib)
             fz_buf name = FZ_BUF_INIT;
 
             if (needs_extension(dir, e->d_name)) {
+                rc = add_lazy_codec(g, e->d_name, n - 3);
+                if (rc < 0) {
+                    goto done;
+                }
                 continue;
             }
             rc =
@@ -2081,6 +2311,9 @@ add_encodings(fz_graph *g, const char *stdlib)
     for (size_t i = 0; i < names.count && rc == 0; i++) {
         rc = require(g, names.items[i], NULL, 0,
                      "always included (every codec of encodings)", 1, &m);
+    }
+    if (rc == 0) {
+        rc = add_lazy_codec_aliases(g);
     }
 done:
     if (d != NULL) {
@@ -2266,6 +2499,13 @@ fz_analyze(fz_graph **out, const fz_analyzer_config *cfg)
     }
     g->app_dirs = 1;
     g->stdlib_end = 3;
+    if (cfg->stub_ext_dir != NULL) {
+        rc = fz_strvec_push(&g->top, cfg->stub_ext_dir);
+        if (rc < 0) {
+            goto done;
+        }
+        g->stdlib_end = 4;
+    }
     for (size_t i = 0; i < cfg->site_count; i++) {
         rc = fz_strvec_push_unique(&g->top, cfg->site_dirs[i]);
         if (rc < 0) {
@@ -2360,6 +2600,7 @@ fz_graph_free(fz_graph *g)
     fz_strvec_dispose(&g->top);
     fz_strvec_dispose(&g->stdlib);
     fz_strvec_dispose(&g->excludes);
+    Py_XDECREF(g->lazy_codecs);
     free(g);
 }
 

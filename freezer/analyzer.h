@@ -47,6 +47,7 @@ typedef struct fz_analyzer_config {
     const char *script;           /* the program (required) */
     const char *stdlib_dir;       /* NULL: FZ_PY_STDLIB */
     const char *dynload_dir;      /* NULL: FZ_PY_DYNLOAD */
+    const char *stub_ext_dir;     /* stdlib modules the stub leaves out */
     const char *const *site_dirs; /* third-party sys.path entries */
     size_t site_count;
     const char *const *hidden; /* --hidden-import */

@@ -114,6 +114,32 @@ done:
     return rc;
 }
 
+char *
+fz_bundle_stub_ext_dir(const char *stub)
+{
+    char *dir = fz_path_dirname(stub);
+    char *ext = dir ? fz_path_join(dir, "fz-ext") : NULL;
+
+    free(dir);
+    return ext;
+}
+
+void
+fz_bundle_analyzer_config(fz_analyzer_config *acfg,
+                          const fz_freeze_config *cfg, const fz_pyenv *env,
+                          const char *ext_dir)
+{
+    memset(acfg, 0, sizeof(*acfg));
+    acfg->script = cfg->script;
+    acfg->stub_ext_dir = ext_dir;
+    acfg->site_dirs = (const char *const *)env->site_dirs.items;
+    acfg->site_count = env->site_dirs.count;
+    acfg->hidden = cfg->hidden;
+    acfg->hidden_count = cfg->hidden_count;
+    acfg->excludes = cfg->excludes;
+    acfg->exclude_count = cfg->exclude_count;
+}
+
 void
 fz_freeze_result_free(fz_freeze_result *r)
 {
@@ -303,6 +329,7 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
     char *python = NULL;
     char *exe = NULL;    /* the onedir executable */
     char *outdir = NULL; /* where packages go: beside the output */
+    char *ext_dir = NULL;
     void *payload = NULL;
     size_t payload_size = 0;
     fz_buildcache *cache = NULL;
@@ -380,13 +407,12 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
 
     fz_progress_stage(cfg->progress, "analysing imports");
     t = now();
-    acfg.script = cfg->script;
-    acfg.site_dirs = (const char *const *)env->site_dirs.items;
-    acfg.site_count = env->site_dirs.count;
-    acfg.hidden = cfg->hidden;
-    acfg.hidden_count = cfg->hidden_count;
-    acfg.excludes = cfg->excludes;
-    acfg.exclude_count = cfg->exclude_count;
+    ext_dir = fz_bundle_stub_ext_dir(r->stub);
+    if (ext_dir == NULL) {
+        rc = fz_error_set(FZ_ENOMEM, "out of memory");
+        goto done;
+    }
+    fz_bundle_analyzer_config(&acfg, cfg, env, ext_dir);
     rc = fz_analyze(&r->graph, &acfg);
     r->analyze_seconds = now() - t;
     if (rc < 0) {
@@ -490,6 +516,7 @@ attach:
 done:
     free(exe);
     free(outdir);
+    free(ext_dir);
     fz_buf_dispose(&json);
     fz_buildcache_free(cache);
     free(payload);

@@ -10,6 +10,7 @@
 #include "extras.h"
 #include "package.h"
 #include "progress.h"
+#include "pyenv.h"
 
 #include <stdint.h>
 
@@ -96,5 +97,18 @@ void fz_freeze_result_free(fz_freeze_result *r);
  * looked at when none exists.
  */
 int fz_bundle_find_stub(char **out);
+
+/*
+ * Where the modules the stub leaves out of libpython (unicodedata) are, as
+ * extension modules: fz-ext/ beside `stub`. malloc'd; NULL when out of
+ * memory.
+ */
+char *fz_bundle_stub_ext_dir(const char *stub);
+
+/* The analysis settings of a freeze: cfg's script, imports and excludes,
+ * env's site directories and the stub's fz-ext directory (borrowed). */
+void fz_bundle_analyzer_config(fz_analyzer_config *acfg,
+                               const fz_freeze_config *cfg,
+                               const fz_pyenv *env, const char *ext_dir);
 
 #endif /* FZ_BUNDLE_H */

@@ -3,6 +3,7 @@
  */
 #include "explain.h"
 
+#include "bundle.h"
 #include "fz_error.h"
 #include "pyembed.h"
 #include "pyenv.h"
@@ -112,6 +113,8 @@ fz_explain_module(fz_explain **out, const fz_freeze_config *cfg,
     fz_explain *e = NULL;
     fz_pyenv *env = NULL;
     char *python = NULL;
+    char *stub = NULL;
+    char *ext_dir = NULL;
     size_t target;
     int rc;
 
@@ -127,13 +130,15 @@ fz_explain_module(fz_explain **out, const fz_freeze_config *cfg,
     if (rc < 0) {
         goto done;
     }
-    acfg.script = cfg->script;
-    acfg.site_dirs = (const char *const *)env->site_dirs.items;
-    acfg.site_count = env->site_dirs.count;
-    acfg.hidden = cfg->hidden;
-    acfg.hidden_count = cfg->hidden_count;
-    acfg.excludes = cfg->excludes;
-    acfg.exclude_count = cfg->exclude_count;
+    /* Without a stub, modules it leaves out are only reported missing. */
+    if (cfg->stub != NULL) {
+        ext_dir = fz_bundle_stub_ext_dir(cfg->stub);
+    } else if (fz_bundle_find_stub(&stub) == 0) {
+        ext_dir = fz_bundle_stub_ext_dir(stub);
+    } else {
+        fz_error_clear();
+    }
+    fz_bundle_analyzer_config(&acfg, cfg, env, ext_dir);
     rc = fz_analyze(&e->graph, &acfg);
     if (rc < 0) {
         goto done;
@@ -160,6 +165,8 @@ fz_explain_module(fz_explain **out, const fz_freeze_config *cfg,
     e = NULL;
 done:
     free(python);
+    free(stub);
+    free(ext_dir);
     fz_pyenv_free(env);
     fz_explain_free(e);
     return rc;

@@ -12,8 +12,37 @@
 
 #include <string.h>
 
-static PyObject *builtin_names; /* frozenset of str */
+/* Set once by fz_pyembed_init, read-only afterwards. */
+static PyObject *builtin_names; /* frozenset of str: the stub's built-ins */
 static PyObject *frozen_names;  /* frozenset of str */
+
+/* Built into this interpreter but not into the runtime stub, which ships
+ * them as extension modules (cmake/FindFzPython.cmake). */
+static const char *const split_modules[] = {FZ_PY_SPLIT_MODULES};
+
+/* sys.builtin_module_names minus split_modules, as a frozenset. */
+static PyObject *
+stub_builtin_names(void)
+{
+    PyObject *set = PySet_New(PySys_GetObject("builtin_module_names"));
+    PyObject *frozen = NULL;
+
+    for (size_t i = 0; set != NULL && i < sizeof(split_modules) /
+                                              sizeof(split_modules[0]);
+         i++) {
+        PyObject *name = PyUnicode_FromString(split_modules[i]);
+
+        if (name == NULL || PySet_Discard(set, name) < 0) {
+            Py_CLEAR(set);
+        }
+        Py_XDECREF(name);
+    }
+    if (set != NULL) {
+        frozen = PyFrozenSet_New(set);
+        Py_DECREF(set);
+    }
+    return frozen;
+}
 
 static int
 load_name_sets(void)
@@ -22,7 +51,7 @@ load_name_sets(void)
     PyObject *list = NULL;
     int rc = 0;
 
-    builtin_names = PyFrozenSet_New(PySys_GetObject("builtin_module_names"));
+    builtin_names = stub_builtin_names();
     if (builtin_names == NULL) {
         rc = fz_pyembed_error(NULL, "sys.builtin_module_names");
         goto done;

@@ -3,6 +3,7 @@
 set(FZ_E2E_CASES
   argparse_help
   asyncio_tasks
+  codecs_by_name
   ctypes_libc
   data_dynamic
   data_grammar
@@ -113,7 +114,7 @@ endforeach()
 
 set(_fz_clean_cases)
 foreach(_fz_case IN LISTS FZ_E2E_NATIVE_CASES ITEMS hashlib_ssl sqlite_memory
-        ctypes_libc)
+        ctypes_libc codecs_by_name)
   list(APPEND _fz_clean_cases
        "${CMAKE_CURRENT_SOURCE_DIR}/e2e/cases/${_fz_case}")
 endforeach()

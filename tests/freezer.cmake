@@ -1,7 +1,8 @@
 # Freezer unit tests: analyzer on fixture programs, ELF attach on a copy of
 # a real executable, options parsing, a whole freeze read back.
 set(_fz_freezer_test_defs
-  "FZ_TEST_DATA_DIR=\"${CMAKE_CURRENT_SOURCE_DIR}/unit/data\"")
+  "FZ_TEST_DATA_DIR=\"${CMAKE_CURRENT_SOURCE_DIR}/unit/data\""
+  "FZ_TEST_STUB_EXT_DIR=\"${CMAKE_BINARY_DIR}/bin/fz-ext\"")
 
 fz_unit_test(test_analyzer
   SOURCES unit/test_analyzer.c
@@ -27,6 +28,8 @@ foreach(_t test_analyzer test_elf_attach test_freezer_options
         test_freezer_bundle test_extras)
   target_compile_definitions(${_t} PRIVATE ${_fz_freezer_test_defs})
 endforeach()
+# It resolves unicodedata in the stub's fz-ext/ (runtime/CMakeLists.txt).
+add_dependencies(test_analyzer fz-ext-unicodedata)
 
 # The ELF reader, ld.so.cache parser and library closure, on libraries the
 # test compiles with gcc and on crafted hostile files.

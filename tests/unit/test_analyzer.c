@@ -285,6 +285,45 @@ Test(analyzer, runtime_roots_are_always_added)
     must_have("linecache", FZ_MOD_SOURCE);
 }
 
+/* With the runtime roots and the stub's fz-ext directory, as a freeze. */
+static void
+analyze_with_roots(const char *script)
+{
+    fz_analyzer_config cfg = {0};
+    int rc;
+
+    cfg.script = script;
+    cfg.stub_ext_dir = FZ_TEST_STUB_EXT_DIR;
+    rc = fz_analyze(&graph, &cfg);
+    cr_assert_eq(rc, 0, "%s", fz_error_message());
+}
+
+Test(analyzer, unicodedata_is_an_extension_only_when_needed)
+{
+    /* The stub leaves unicodedata out; re reaches it only for \N{...}. */
+    analyze_with_roots(FZ_TEST_DATA_DIR "/analyzer/codecs/plain.py");
+    must_have("re._parser", FZ_MOD_SOURCE);
+    must_not_have("unicodedata");
+    must_not_have("encodings.idna");
+    fz_graph_free(graph);
+    graph = NULL;
+
+    analyze_with_roots(FZ_TEST_DATA_DIR "/analyzer/codecs/named_escape.py");
+    must_have("unicodedata", FZ_MOD_EXTENSION);
+}
+
+Test(analyzer, codecs_named_in_strings_are_bundled)
+{
+    analyze_with_roots(FZ_TEST_DATA_DIR "/analyzer/codecs/by_name.py");
+    must_have("encodings.shift_jis", FZ_MOD_SOURCE);
+    must_have("_codecs_jp", FZ_MOD_EXTENSION);
+    must_have("encodings.idna", FZ_MOD_SOURCE);
+    must_have("unicodedata", FZ_MOD_EXTENSION);
+    /* Named nowhere: still left out. */
+    must_not_have("encodings.gbk");
+    must_not_have("encodings.bz2_codec");
+}
+
 Test(analyzer, stdlib_self_tests_are_not_followed)
 {
     fz_analyzer_config cfg = {0};
