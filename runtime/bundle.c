@@ -8,12 +8,16 @@
 #include "fz_platform.h"
 #include "onedir.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Longest <app> part of a root name; keeps it under NAME_MAX. */
@@ -285,14 +289,145 @@ tidy_path(char *s)
     *out = '\0';
 }
 
+/*
+ * A private root names its creator in this file, written once the root
+ * is flock'ed (shared: the creator and its forks, for their lifetime) and
+ * extracted. sweep_private removes a root only when the creator is gone
+ * and nobody holds the lock: a process killed by a signal (Pool.terminate
+ * sends SIGTERM to spawn workers) cannot remove its own root at exit.
+ */
+#define OWNER_FILE ".freeze-owner"
+
+/* Is `name` a private root's name, "freeze-" and six letters or digits? */
+static int
+private_name(const char *name)
+{
+    size_t n = sizeof(FZ_PLATFORM_PRIVATE_PREFIX) - 1;
+    size_t i;
+
+    if (strncmp(name, FZ_PLATFORM_PRIVATE_PREFIX, n) != 0 ||
+        strlen(name) != n + FZ_PLATFORM_PRIVATE_RANDOM) {
+        return 0;
+    }
+    for (i = n; name[i]; i++) {
+        char c = name[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9'))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/*
+ * An fd on <base>/<name>, locked exclusively, when it is a private root
+ * left by a dead process: a directory (not a symlink) of ours, mode 0700,
+ * whose OWNER_FILE (a regular file of ours) names a pid that no longer
+ * exists, and that no process holds locked. Else -1. Nothing in it is
+ * trusted beyond the pid: only its owner (this user) could write there.
+ */
+static int
+open_stale(int base, const char *name)
+{
+    char buf[24];
+    struct stat st;
+    ssize_t n;
+    long pid;
+    char *end;
+    int dfd, ofd;
+
+    dfd = openat(base, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0) {
+        return -1;
+    }
+    if (fstat(dfd, &st) < 0 || st.st_uid != geteuid() ||
+        (st.st_mode & 07777) != 0700) {
+        goto keep;
+    }
+    ofd =
+        openat(dfd, OWNER_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (ofd < 0) {
+        goto keep; /* in use, extracting, or not ours */
+    }
+    n = -1;
+    if (fstat(ofd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+        st.st_size < (off_t)sizeof(buf)) {
+        n = read(ofd, buf, sizeof(buf) - 1);
+    }
+    close(ofd);
+    if (n <= 0) {
+        goto keep;
+    }
+    buf[n] = '\0';
+    errno = 0;
+    pid = strtol(buf, &end, 10);
+    if (errno || end == buf || *end != '\n' || pid <= 0 ||
+        kill((pid_t)pid, 0) == 0 || errno != ESRCH ||
+        flock(dfd, LOCK_EX | LOCK_NB) < 0) {
+        goto keep;
+    }
+    return dfd;
+keep:
+    close(dfd);
+    return -1;
+}
+
+/* Remove the private roots in `base` that dead processes left. Best
+ * effort: a root that cannot be checked or removed is left alone. */
+static void
+sweep_private(const char *base)
+{
+    struct dirent *de;
+    DIR *d = NULL;
+    int bfd, lfd;
+
+    bfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    lfd = bfd >= 0 ? dup(bfd) : -1;
+    d = lfd >= 0 ? fdopendir(lfd) : NULL;
+    if (!d) {
+        if (lfd >= 0) {
+            close(lfd);
+        }
+        goto done;
+    }
+    while ((de = readdir(d)) != NULL) {
+        int dfd;
+
+        if (!private_name(de->d_name)) {
+            continue;
+        }
+        dfd = open_stale(bfd, de->d_name);
+        if (dfd >= 0) {
+            /* Held locked while it goes: a second sweeper skips it. */
+            fz_platform_remove_tree(bfd, de->d_name);
+            close(dfd);
+        }
+    }
+    closedir(d);
+done:
+    if (bfd >= 0) {
+        close(bfd);
+    }
+    fz_error_clear();
+}
+
 /* Extract into a new private temp dir and make it b's root. */
 static int
 populate_private(fz_bundle *b, fz_payload *p)
 {
     char *dir = NULL;
+    char *base = NULL;
+    char pid[24];
+    struct stat st;
     int fd = -1;
-    int rc;
+    int locked, rc;
 
+    rc = fz_platform_tmp_base(&base);
+    if (rc < 0) {
+        goto done;
+    }
+    sweep_private(base);
     rc = fz_platform_private_tmpdir(&dir);
     if (rc < 0) {
         goto done;
@@ -308,11 +443,29 @@ populate_private(fz_bundle *b, fz_payload *p)
         rc = fz_error_set(FZ_EIO, "cannot open %s: %s", dir, strerror(errno));
         goto done;
     }
+    locked = flock(fd, LOCK_SH) == 0;
     rc = extract_all(p, fd);
+    if (rc < 0) {
+        goto done;
+    }
+    /* Last: a root without it (no flock here, or a payload entry of
+     * that name) is never swept. */
+    snprintf(pid, sizeof(pid), "%ld\n", b->owner);
+    if (locked &&
+        fz_platform_write_new_at(fd, OWNER_FILE, 0600, pid, strlen(pid)) < 0) {
+        fz_error_clear();
+    }
+    if (fstat(fd, &st) == 0) {
+        b->lock_fd = fd;
+        b->lock_dev = st.st_dev;
+        b->lock_ino = st.st_ino;
+        fd = -1;
+    }
 done:
     if (fd >= 0) {
         close(fd);
     }
+    free(base);
     return rc;
 }
 
@@ -327,6 +480,7 @@ open_onedir(fz_bundle **out, const fz_payload *p)
     if (!b) {
         return fz_error_set(FZ_ENOMEM, "out of memory");
     }
+    b->lock_fd = -1;
     rc = fz_platform_self_exe(&exe);
     rc = rc < 0 ? rc : fz_onedir_root(&b->root, p, exe);
     if (rc < 0) {
@@ -421,6 +575,7 @@ fz_bundle_open(fz_bundle **out, char **warning, fz_payload *p)
         rc = fz_error_set(FZ_ENOMEM, "out of memory");
         goto done;
     }
+    b->lock_fd = -1;
     rc = fz_platform_cache_dir(&cache);
     if (rc == FZ_ENOMEM) {
         goto done;
@@ -487,6 +642,20 @@ done:
     return rc;
 }
 
+/* Close b's lock fd while it is still ours: the program may have closed
+ * it and reused the number. */
+static void
+close_lock(fz_bundle *b)
+{
+    struct stat st;
+
+    if (b->lock_fd >= 0 && fstat(b->lock_fd, &st) == 0 &&
+        st.st_dev == b->lock_dev && st.st_ino == b->lock_ino) {
+        close(b->lock_fd);
+    }
+    b->lock_fd = -1;
+}
+
 void
 fz_bundle_remove(fz_bundle *b)
 {
@@ -494,12 +663,16 @@ fz_bundle_remove(fz_bundle *b)
         fz_platform_remove_path(b->root);
         b->is_private = 0;
     }
+    if (b && b->owner == (long)getpid()) {
+        close_lock(b); /* forks keep their copy, and the lock */
+    }
 }
 
 void
 fz_bundle_free(fz_bundle *b)
 {
     if (b) {
+        close_lock(b);
         free(b->root);
         free(b);
     }

@@ -7,12 +7,17 @@
 
 #include "fz_payload.h"
 
+#include <sys/types.h>
+
 typedef struct fz_bundle {
     char *root; /* absolute path of the root in use, no trailing '/' */
     size_t root_size;
     int on_disk;    /* the root exists (the payload has files to extract) */
     int is_private; /* a private temp dir, to remove at exit */
     long owner;     /* the pid that created the private dir */
+    int lock_fd;    /* the private dir, flock'ed shared while in use; -1 */
+    dev_t lock_dev; /* its identity: the program may close the fd */
+    ino_t lock_ino;
 } fz_bundle;
 
 /*
@@ -23,12 +28,13 @@ typedef struct fz_bundle {
  * entries are extracted into a temp dir next to it (every hash verified)
  * that is renamed into place, a concurrent winner's copy being used
  * instead. When the cache cannot be used, the files go to a private temp
- * dir (is_private) that fz_bundle_remove deletes. A published root whose
- * files were deleted, truncated or replaced by symlinks is re-extracted and
- * swapped in atomically. *warning receives a one-line malloc'd message
- * (caller prints and frees) only when the cache location looks hostile
- * (symlink, foreign owner, open permissions) or a damaged root was
- * restored. A onedir payload (FZ_PAYLOAD_F_ONEDIR) uses the checked
+ * dir (is_private) that fz_bundle_remove deletes; private dirs that dead
+ * processes left (killed by a signal) are removed first. A published root
+ * whose files were deleted, truncated or replaced by symlinks is
+ * re-extracted and swapped in atomically. *warning receives a one-line
+ * malloc'd message (caller prints and frees) only when the cache location
+ * looks hostile (symlink, foreign owner, open permissions) or a damaged
+ * root was restored. A onedir payload (FZ_PAYLOAD_F_ONEDIR) uses the checked
  * _internal directory beside the executable instead and writes nothing
  * (onedir.h; FZ_PLATFORM_EUNSAFE when it is not safe to load from).
  * Errors: FZ_EIO (not even a temp dir could be made), FZ_EHASH/FZ_EFORMAT

@@ -993,8 +993,8 @@ importer_path_hook(Importer *self, PyObject *arg)
         PyErr_NoMemory();
         goto done;
     }
-    where = locate(self, PyBytes_AS_STRING(path_bytes), n, norm, &rel,
-                   &rel_size);
+    where =
+        locate(self, PyBytes_AS_STRING(path_bytes), n, norm, &rel, &rel_size);
     if (where == AT_NONE) {
         PyErr_SetString(PyExc_ImportError, "not in the bundle");
         goto done;
@@ -1635,8 +1635,8 @@ open_code_hook(PyObject *path, void *data)
         PyErr_NoMemory();
         goto done;
     }
-    where = locate(self, PyBytes_AS_STRING(path_bytes), n, norm, &rel,
-                   &rel_size);
+    where =
+        locate(self, PyBytes_AS_STRING(path_bytes), n, norm, &rel, &rel_size);
     if (where != AT_NONE && rel_size > 0 &&
         fz_payload_find(self->payload, rel, rel_size, &e) == FZ_OK &&
         e.kind == FZ_ENTRY_SOURCE) {

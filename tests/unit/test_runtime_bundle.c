@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -280,6 +281,116 @@ Test(bundle, a_forked_child_leaves_the_private_root_to_its_creator)
     snprintf(path, sizeof(path), "%s", b->root);
     fz_bundle_remove(b);
     cr_assert_neq(lstat(path, &st), 0, "the creator did not remove it");
+    fz_bundle_free(b);
+    free(warning);
+}
+
+/* <work>/tmp/<name>: a directory of `mode`, with an owner file naming
+ * `pid` unless it is 0. */
+static void
+fake_root(const char *name, mode_t mode, long pid)
+{
+    char path[512];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/tmp/%s", work, name);
+    cr_assert_eq(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/tmp/%s/lib.so", work, name);
+    f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fclose(f);
+    if (pid) {
+        snprintf(path, sizeof(path), "%s/tmp/%s/.freeze-owner", work, name);
+        f = fopen(path, "w");
+        cr_assert_not_null(f);
+        fprintf(f, "%ld\n", pid);
+        fclose(f);
+    }
+    snprintf(path, sizeof(path), "%s/tmp/%s", work, name);
+    cr_assert_eq(chmod(path, mode), 0);
+}
+
+static int
+exists(const char *name)
+{
+    char path[512];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "%s/tmp/%s", work, name);
+    return lstat(path, &st) == 0;
+}
+
+Test(bundle, roots_that_dead_processes_left_are_swept)
+{
+    fz_bundle *b = NULL;
+    char *warning = NULL;
+    char path[512], victim[512];
+    struct stat st;
+    long dead;
+    pid_t pid;
+    int fd, locked;
+
+    build(1);
+    pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        _exit(0);
+    }
+    cr_assert_eq(waitpid(pid, NULL, 0), pid);
+    dead = (long)pid;
+
+    fake_root("freeze-dead01", 0700, dead);           /* swept */
+    fake_root("freeze-alive1", 0700, (long)getpid()); /* creator alive */
+    fake_root("freeze-lockd1", 0700, dead);           /* a fork holds it */
+    fake_root("freeze-nomark", 0700, 0);              /* extracting, or old */
+    fake_root("freeze-opened", 0755, dead);           /* not private */
+    fake_root("freeze-toolong1", 0700, dead);         /* not our name */
+    /* A symlink to a directory that looks stale is not followed. */
+    snprintf(victim, sizeof(victim), "%s/victim", work);
+    cr_assert_eq(mkdir(victim, 0700), 0);
+    snprintf(path, sizeof(path), "%s/victim/.freeze-owner", work);
+    fd = open(path, O_WRONLY | O_CREAT, 0600);
+    cr_assert_geq(fd, 0);
+    dprintf(fd, "%ld\n", dead);
+    close(fd);
+    snprintf(path, sizeof(path), "%s/tmp/freeze-symlnk", work);
+    cr_assert_eq(symlink(victim, path), 0);
+    if (geteuid() == 0) {
+        fake_root("freeze-foreig", 0700, dead); /* another user's */
+        snprintf(path, sizeof(path), "%s/tmp/freeze-foreig", work);
+        cr_assert_eq(chown(path, 65534, 65534), 0);
+    }
+    snprintf(path, sizeof(path), "%s/tmp/freeze-lockd1", work);
+    locked = open(path, O_RDONLY | O_DIRECTORY);
+    cr_assert_eq(flock(locked, LOCK_SH), 0);
+
+    /* The cache "directory" is a regular file: a private root. */
+    snprintf(path, sizeof(path), "%s/cache", work);
+    fd = open(path, O_WRONLY | O_CREAT, 0600);
+    close(fd);
+    cr_assert_eq(fz_bundle_open(&b, &warning, payload), FZ_OK);
+    cr_assert(b->is_private);
+
+    cr_assert_not(exists("freeze-dead01"), "a stale root was kept");
+    cr_assert(exists("freeze-alive1"));
+    cr_assert(exists("freeze-lockd1"));
+    cr_assert(exists("freeze-nomark"));
+    cr_assert(exists("freeze-opened"));
+    cr_assert(exists("freeze-toolong1"));
+    cr_assert(exists("freeze-symlnk"));
+    snprintf(path, sizeof(path), "%s/victim/.freeze-owner", work);
+    cr_assert_eq(lstat(path, &st), 0, "the symlink was followed");
+    if (geteuid() == 0) {
+        cr_assert(exists("freeze-foreig"));
+    }
+    /* The new root names its creator, and is locked while in use. */
+    snprintf(path, sizeof(path), "%s/.freeze-owner", b->root);
+    cr_assert_eq(lstat(path, &st), 0);
+    fd = open(b->root, O_RDONLY | O_DIRECTORY);
+    cr_assert_lt(flock(fd, LOCK_EX | LOCK_NB), 0);
+    close(fd);
+    close(locked);
+    fz_bundle_remove(b);
     fz_bundle_free(b);
     free(warning);
 }
