@@ -255,7 +255,7 @@ write_reports(fz_freeze_result *r, const fz_freeze_config *cfg, fz_buf *json)
         return 0;
     }
     if (json->size == 0 && r->graph != NULL) {
-        rc = fz_report_json(json, r->output, r->graph, r->extras);
+        rc = fz_report_json(json, r->output, r->graph, r->extras, r->natives);
     }
     rc = rc ? rc : fz_buf_append(&text, json->data, json->size);
     rc = rc ? rc : fz_buf_printf(&path, "%s.report.json", r->output);

@@ -89,6 +89,9 @@ print_extras(const fz_freeze_result *r)
     for (size_t i = 0; i < x->hooks_applied.count; i++) {
         printf("hook: %s\n", x->hooks_applied.items[i]);
     }
+    for (size_t i = 0; i < fz_natives_stack_files(r->natives)->count; i++) {
+        printf("stack: %s\n", fz_natives_stack_files(r->natives)->items[i]);
+    }
     for (size_t i = 0; i < x->dists_bundled.count; i++) {
         printf("metadata: %s\n", x->dists_bundled.items[i]);
     }
@@ -102,7 +105,7 @@ print_extras(const fz_freeze_result *r)
             printf("  trace file %s\n", x->trace_files.items[i]);
         }
     }
-    if (fz_report_sizes(&sizes, &nsizes, r->graph, x) == 0) {
+    if (fz_report_sizes(&sizes, &nsizes, r->graph, x, r->natives) == 0) {
         printf("size by package (bytes on disk):\n");
         for (size_t i = 0; i < nsizes && i < 20; i++) {
             printf("  %10llu  %s (%zu files)\n", sizes[i].bytes,

@@ -105,6 +105,7 @@ node_free(node *d)
     }
     free(d->pub.entry);
     free(d->pub.path);
+    free(d->pub.reason);
     free(d->pub.deps);
     fz_elf_info_dispose(&d->pub.info);
     free(d->found);
@@ -641,10 +642,11 @@ visit(fz_natives *n, size_t i, unsigned depth)
     return 0;
 }
 
-/* Add a root object (extension or --add-binary) and its closure. */
+/* Add a root object (extension or --add-binary) and its closure.
+ * `reason`: why it is bundled, for the report (NULL for extensions). */
 static int
 add_root(fz_natives *n, const char *path, const char *entry, const char *root,
-         int is_ext)
+         int is_ext, const char *reason)
 {
     fz_elf_info info;
     char *real = NULL;
@@ -669,6 +671,10 @@ add_root(fz_natives *n, const char *path, const char *entry, const char *root,
         goto done;
     }
     rc = add_node(n, &idx, found, real, entry, root, NONE, &info, is_ext);
+    if (rc == 0 && reason != NULL &&
+        (n->nodes[idx]->pub.reason = fz_strdup(reason)) == NULL) {
+        rc = fz_error_set(FZ_ENOMEM, "out of memory");
+    }
     rc = rc ? rc : visit(n, idx, 0);
 done:
     fz_elf_info_dispose(&info);
@@ -697,20 +703,21 @@ fz_natives_add_extension(fz_natives *n, const char *path, const char *entry)
         return fz_error_set(FZ_ENOMEM, "out of memory");
     }
     real_root = realpath(root, NULL);
-    rc = add_root(n, path, entry, real_root, 1);
+    rc = add_root(n, path, entry, real_root, 1, NULL);
     free(root);
     free(real_root);
     return rc;
 }
 
 int
-fz_natives_add_library(fz_natives *n, const char *path, const char *entry)
+fz_natives_add_library(fz_natives *n, const char *path, const char *entry,
+                       const char *reason)
 {
     if (strpbrk(entry, "\t\n") != NULL ||
         !fz_payload_name_valid(entry, strlen(entry))) {
         return fz_error_set(FZ_EINVAL, "%s: bad entry name '%s'", path, entry);
     }
-    return add_root(n, path, entry, NULL, 0);
+    return add_root(n, path, entry, NULL, 0, reason);
 }
 
 /*
@@ -741,9 +748,9 @@ add_group(fz_natives *n, const char *entry, const fz_strvec *names,
     n->nodes[idx]->pub.is_group = 1;
     rc = visit(n, idx, 0);
     rc = rc ? rc
-            : fz_buf_printf(&line, "%s: %zu %s, %zu libraries in the closure",
-                            entry, names->count, what,
-                            n->nodes[idx]->pub.dep_count);
+            : fz_buf_printf(
+                  &line, "GI: %s: %zu %s, %zu libraries in the closure", entry,
+                  names->count, what, n->nodes[idx]->pub.dep_count);
     rc = rc ? rc : fz_strvec_push(&n->stack_files, line.data);
 done:
     fz_elf_info_dispose(&info);
@@ -806,7 +813,7 @@ add_binaries(fz_natives *n)
             rc = fz_error_set(FZ_EINVAL, "--add-binary %s: bad destination",
                               spec);
         }
-        rc = rc ? rc : add_root(n, src, entry.data, NULL, 0);
+        rc = rc ? rc : add_root(n, src, entry.data, NULL, 0, "--add-binary");
         free(src);
         fz_buf_dispose(&entry);
     }
@@ -851,7 +858,8 @@ add_openssl_modules(fz_natives *n)
             }
             src = fz_path_join(mods, de->d_name);
             entry = fz_path_join("ossl-modules", de->d_name);
-            rc = src && entry ? add_root(n, src, entry, NULL, 0)
+            rc = src && entry ? add_root(n, src, entry, NULL, 0,
+                                         "stack OpenSSL: provider module")
                               : fz_error_set(FZ_ENOMEM, "out of memory");
             free(src);
             free(entry);

@@ -45,6 +45,9 @@ typedef struct fz_native {
     int is_extension; /* 1: an extension (collected elsewhere) */
     int is_group;     /* 1: no file, only a needs-table line naming
                          libraries loaded together ("gi_typelibs") */
+    char *reason;     /* why a library was added itself, not as a
+                         dependency ("stack Qt: plugin group platforms",
+                         "--add-binary"); NULL otherwise */
     fz_elf_info info;
     size_t *deps; /* closure, dependencies first (indices of natives) */
     size_t dep_count;
@@ -71,10 +74,13 @@ int fz_natives_add_extension(fz_natives *n, const char *path,
 
 /*
  * Add a library that is loaded with dlopen by other code (a Qt plugin),
- * bundled as `entry`, and the closure of the libraries it needs. Errors
- * as fz_natives_add_extension.
+ * bundled as `entry`, and the closure of the libraries it needs.
+ * `reason` says which stack added it and why ("stack Qt: plugin group
+ * platforms"); the build report lists it. Errors as
+ * fz_natives_add_extension.
  */
-int fz_natives_add_library(fz_natives *n, const char *path, const char *entry);
+int fz_natives_add_library(fz_natives *n, const char *path, const char *entry,
+                           const char *reason);
 
 /*
  * After the extensions: add Qt plugins (qt.h), the libraries of GI

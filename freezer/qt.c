@@ -19,10 +19,11 @@ typedef struct binding {
 static const binding bindings[] = {{"PyQt5", "PyQt5/Qt5/plugins"},
                                    {"PySide2", "PySide2/Qt/plugins"}};
 
+/* A group name: a-z, 0-9, '-' and '_', not starting with '-' or '_'. */
 static int
 valid_group(const char *g)
 {
-    if (*g == '\0' || strcmp(g, ".") == 0 || strcmp(g, "..") == 0) {
+    if (!(*g >= 'a' && *g <= 'z') && !(*g >= '0' && *g <= '9')) {
         return 0;
     }
     for (const char *p = g; *p != '\0'; p++) {
@@ -34,52 +35,172 @@ valid_group(const char *g)
     return 1;
 }
 
-/* Turn --qt-plugins into the list of groups (or "all"). */
+/* Split `list` at commas into `out`, items trimmed of spaces. */
 static int
-parse_groups(fz_strvec *out, const char *spec)
+split_list(fz_strvec *out, const char *list)
 {
-    char *copy = fz_strdup(spec ? spec : "");
-    char *save = NULL;
-    int replaced = 0;
+    const char *p = list;
     int rc = 0;
 
-    if (copy == NULL) {
-        return fz_error_set(FZ_ENOMEM, "out of memory");
-    }
-    for (char *t = strtok_r(copy, ", ", &save); t != NULL && rc == 0;
-         t = strtok_r(NULL, ", ", &save)) {
-        int op = (*t == '+' || *t == '-') ? *t++ : 0;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        const char *b = p;
+        const char *e = p + len;
+        char *item;
 
-        if (!valid_group(t)) {
-            rc = fz_error_set(FZ_EINVAL, "--qt-plugins: bad group '%s'", t);
-            break;
+        while (b < e && *b == ' ') {
+            b++;
         }
-        if (op == 0 && !replaced) {
-            fz_strvec_dispose(out);
-            replaced = 1;
+        while (e > b && e[-1] == ' ') {
+            e--;
         }
-        if (op == '-') {
-            for (size_t i = 0; i < out->count; i++) {
-                if (strcmp(out->items[i], t) == 0) {
-                    free(out->items[i]);
-                    memmove(&out->items[i], &out->items[i + 1],
-                            (out->count - i - 1) * sizeof(*out->items));
-                    out->count--;
-                    break;
-                }
-            }
-        } else {
-            rc = fz_strvec_push_unique(out, t);
+        item = strndup(b, (size_t)(e - b));
+        if (item == NULL) {
+            return fz_error_set(FZ_ENOMEM, "out of memory");
         }
+        rc = fz_strvec_push(out, item);
+        free(item);
+        if (rc < 0 || p[len] == '\0') {
+            return rc;
+        }
+        p += len + 1;
     }
-    free(copy);
+}
+
+/* "a, b, c" into `b`. */
+static int
+join(fz_buf *b, const fz_strvec *v)
+{
+    int rc = 0;
+
+    for (size_t i = 0; i < v->count && rc == 0; i++) {
+        rc = fz_buf_printf(b, "%s%s", i ? ", " : "", v->items[i]);
+    }
     return rc;
 }
 
+/* Check one --qt-plugins item (its name without the sign in `name`). */
 static int
-wanted(const fz_strvec *groups, const char *g)
+check_item(const char *spec, const char *item, int op, const char *name,
+           const fz_strvec *named, const fz_strvec *defaults,
+           const fz_strvec *available)
 {
-    return fz_strvec_contains(groups, "all") || fz_strvec_contains(groups, g);
+    fz_buf there = FZ_BUF_INIT;
+    int rc;
+
+    if (*item == '\0') {
+        return fz_error_set(FZ_EINVAL, "--qt-plugins: an empty item in '%s'",
+                            spec);
+    }
+    if (!valid_group(name)) {
+        return fz_error_set(FZ_EINVAL,
+                            "--qt-plugins: bad group name '%s' (letters "
+                            "a-z, digits, '-' and '_')",
+                            item);
+    }
+    if (op == '-' && strcmp(name, "all") == 0) {
+        return fz_error_set(FZ_EINVAL, "--qt-plugins: '-all' drops every "
+                                       "group: name the groups to keep");
+    }
+    if (fz_strvec_contains(named, name)) {
+        return fz_error_set(FZ_EINVAL, "--qt-plugins: group '%s' named twice",
+                            name);
+    }
+    if (available == NULL || strcmp(name, "all") == 0 ||
+        fz_strvec_contains(available, name) ||
+        fz_strvec_contains(defaults, name)) {
+        return 0;
+    }
+    rc = join(&there, available);
+    rc = rc ? rc
+            : fz_error_set(FZ_EINVAL,
+                           "--qt-plugins: unknown Qt plugin group '%s' (the "
+                           "groups here: %s)",
+                           name, there.size ? there.data : "none");
+    fz_buf_dispose(&there);
+    return rc;
+}
+
+/* Append `name` to `out`, or every available group for "all". */
+static int
+push_group(fz_strvec *out, const char *name, const fz_strvec *available)
+{
+    int rc = 0;
+
+    if (available == NULL || strcmp(name, "all") != 0) {
+        return fz_strvec_push_unique(out, name);
+    }
+    for (size_t i = 0; i < available->count && rc == 0; i++) {
+        rc = fz_strvec_push_unique(out, available->items[i]);
+    }
+    return rc;
+}
+
+static void
+remove_group(fz_strvec *v, const char *name)
+{
+    for (size_t i = 0; i < v->count; i++) {
+        if (strcmp(v->items[i], name) == 0) {
+            free(v->items[i]);
+            memmove(&v->items[i], &v->items[i + 1],
+                    (v->count - i - 1) * sizeof(*v->items));
+            v->count--;
+            return;
+        }
+    }
+}
+
+int
+fz_qt_select_groups(fz_strvec *out, const char *spec,
+                    const fz_strvec *available)
+{
+    fz_strvec defaults = FZ_STRVEC_INIT;
+    fz_strvec items = FZ_STRVEC_INIT;
+    fz_strvec named = FZ_STRVEC_INIT; /* the names, without signs */
+    fz_strvec plain = FZ_STRVEC_INIT; /* "a": replace the defaults */
+    fz_strvec add = FZ_STRVEC_INIT;   /* "+a" */
+    fz_strvec drop = FZ_STRVEC_INIT;  /* "-a" */
+    int rc;
+
+    fz_strvec_dispose(out);
+    rc = split_list(&defaults, FZ_QT_DEFAULT_GROUPS);
+    if (rc == 0 && spec != NULL && spec[strspn(spec, " ")] == '\0') {
+        rc = fz_error_set(FZ_EINVAL, "--qt-plugins: no group named (give "
+                                     "'a,b', '+a', '-b' or 'all')");
+    }
+    rc = rc ? rc : split_list(&items, spec ? spec : "");
+    for (size_t i = 0; spec != NULL && i < items.count && rc == 0; i++) {
+        const char *item = items.items[i];
+        int op = (*item == '+' || *item == '-') ? *item : 0;
+        const char *name = item + (op != 0);
+        fz_strvec *to = op == '+' ? &add : op == '-' ? &drop : &plain;
+
+        rc = check_item(spec, item, op, name, &named, &defaults, available);
+        rc = rc ? rc : fz_strvec_push(&named, name);
+        rc = rc ? rc : fz_strvec_push(to, name);
+    }
+    for (size_t i = 0; plain.count == 0 && i < defaults.count && rc == 0; i++) {
+        rc = push_group(out, defaults.items[i], available);
+    }
+    for (size_t i = 0; i < plain.count && rc == 0; i++) {
+        rc = push_group(out, plain.items[i], available);
+    }
+    for (size_t i = 0; i < add.count && rc == 0; i++) {
+        rc = push_group(out, add.items[i], available);
+    }
+    for (size_t i = 0; i < drop.count && rc == 0; i++) {
+        remove_group(out, drop.items[i]);
+    }
+    if (rc < 0) {
+        fz_strvec_dispose(out);
+    }
+    fz_strvec_dispose(&defaults);
+    fz_strvec_dispose(&items);
+    fz_strvec_dispose(&named);
+    fz_strvec_dispose(&plain);
+    fz_strvec_dispose(&add);
+    fz_strvec_dispose(&drop);
+    return rc;
 }
 
 /* The binding whose extensions are in the closure, or NULL. */
@@ -187,10 +308,13 @@ add_group(fz_natives *n, const binding *b, const char *src_dir,
         rc = path ? fz_buf_printf(&entry, "%s/%s/%s", b->dest, group,
                                   files.items[i])
                   : fz_error_set(FZ_ENOMEM, "out of memory");
-        rc = rc ? rc : fz_natives_add_library(n, path, entry.data);
+        fz_buf_clear(&line);
+        rc = rc ? rc : fz_buf_printf(&line, "stack Qt: plugin group %s", group);
+        rc = rc ? rc : fz_natives_add_library(n, path, entry.data, line.data);
     }
+    fz_buf_clear(&line);
     if (rc == 0 && files.count > 0 && added != NULL) {
-        rc = fz_buf_printf(&line, "%s/%s: %zu plugins", b->dest, group,
+        rc = fz_buf_printf(&line, "Qt: %s/%s: %zu plugins", b->dest, group,
                            files.count);
         rc = rc ? rc : fz_strvec_push(added, line.data);
     }
@@ -214,19 +338,20 @@ fz_qt_add_plugins(fz_natives *n, const char *spec, fz_strvec *added)
     for (size_t i = 0; i < sizeof(bindings) / sizeof(*bindings); i++) {
         any |= binding_present(n, &bindings[i]);
     }
-    rc = parse_groups(&groups, FZ_QT_DEFAULT_GROUPS);
-    rc = rc ? rc : parse_groups(&groups, spec);
+    /* the syntax, even when the app has no Qt; then the names */
+    rc = fz_qt_select_groups(&groups, spec, NULL);
     if (rc < 0 || !any || (src = plugin_dir(n)) == NULL) {
         goto done;
     }
     rc = list_so(&found, src, 1);
+    rc = rc ? rc : fz_qt_select_groups(&groups, spec, &found);
     for (size_t i = 0; i < sizeof(bindings) / sizeof(*bindings) && rc == 0;
          i++) {
         if (!binding_present(n, &bindings[i])) {
             continue;
         }
         for (size_t g = 0; g < found.count && rc == 0; g++) {
-            if (wanted(&groups, found.items[g])) {
+            if (fz_strvec_contains(&groups, found.items[g])) {
                 rc = add_group(n, &bindings[i], src, found.items[g], added);
             }
         }

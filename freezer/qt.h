@@ -21,14 +21,32 @@
  * <dir of libQt5Core>/../plugins, the wheels' layout) and add every
  * plugin of the selected groups to `n` as
  * "PyQt5/Qt5/plugins/<group>/<file>" (PySide2: "PySide2/Qt/plugins/...")
- * with the libraries it needs. `spec` is the --qt-plugins value (NULL:
- * the defaults): a comma-separated list of group names replaces the
- * defaults, "+group" adds to and "-group" removes from them; "all" takes
- * every group. Groups that do not exist are skipped. The names of the
- * groups added are appended to `added` ("platforms: 6 files").
- * Errors: FZ_EINVAL (a bad group name), FZ_EFORMAT/FZ_EIO from a plugin
- * file, FZ_ENOMEM.
+ * with the libraries it needs, each with the reason "stack Qt: plugin
+ * group <group>". `spec` is the --qt-plugins value (NULL: the defaults),
+ * read by fz_qt_select_groups; default groups that do not exist are
+ * skipped. A line per group added is appended to `added`
+ * ("Qt: PyQt5/Qt5/plugins/platforms: 10 plugins").
+ * Errors: FZ_EINVAL (a bad --qt-plugins, even when the app has no Qt),
+ * FZ_EFORMAT/FZ_EIO from a plugin file, FZ_ENOMEM.
  */
 int fz_qt_add_plugins(fz_natives *n, const char *spec, fz_strvec *added);
+
+/*
+ * The plugin groups --qt-plugins `spec` selects, into `out` (replacing
+ * it), in this order: the defaults (FZ_QT_DEFAULT_GROUPS) or, when the
+ * list has plain names ("a,b"), those names; then the "+a" items; minus
+ * the "-b" items. `spec` NULL means the defaults. Items are separated by
+ * commas (spaces around them are ignored). "all" (plain or "+all") is
+ * every group of `available`, the subdirectories of Qt's plugin
+ * directory; a name must be one of those or a default group (a default
+ * that is not installed is skipped later). `available` NULL checks only
+ * the syntax and keeps "all" as a name.
+ * Errors (FZ_EINVAL, one line starting "--qt-plugins: "): an empty list
+ * or item, a bad name (not a-z, 0-9, '-', '_'), a group named twice (in
+ * any form: "a,+a"), "-all", an unknown group (the message lists the
+ * groups there are); FZ_ENOMEM.
+ */
+int fz_qt_select_groups(fz_strvec *out, const char *spec,
+                        const fz_strvec *available);
 
 #endif /* FZ_QT_H */

@@ -57,10 +57,35 @@ file_category(const fz_file *f)
     if (strncmp(f->reason, "hook ", 5) == 0) {
         return "hook";
     }
+    if (strncmp(f->reason, "typelib of", 10) == 0) {
+        return "stack"; /* freezer/gi.c */
+    }
     if (strstr(f->reason, "--trace") != NULL) {
         return "trace";
     }
     return "option";
+}
+
+/* A library bundled for itself (a Qt plugin, --add-binary), not only as
+ * a dependency: listed in the report's files. */
+static int
+native_listed(const fz_native *l)
+{
+    return l->reason != NULL && !l->is_extension && !l->is_group;
+}
+
+static const char *
+native_category(const fz_native *l)
+{
+    return strncmp(l->reason, "stack ", 6) == 0 ? "stack" : "option";
+}
+
+static unsigned long long
+file_size(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 ? (unsigned long long)st.st_size : 0;
 }
 
 /* JSON string (with quotes) of `s`. */
@@ -155,7 +180,7 @@ fz_report_sizes_free(fz_report_size *s, size_t count)
 
 int
 fz_report_sizes(fz_report_size **out, size_t *count, const fz_graph *g,
-                const fz_extras *x)
+                const fz_extras *x, const fz_natives *libs)
 {
     fz_report_size *items = NULL;
     size_t n = 0;
@@ -184,6 +209,18 @@ fz_report_sizes(fz_report_size **out, size_t *count, const fz_graph *g,
                             (unsigned long long)x->files.items[i].size)
                  : FZ_ENOMEM;
     }
+    for (size_t i = 0; libs != NULL && i < fz_natives_count(libs) && rc == 0;
+         i++) {
+        const fz_native *l = fz_natives_at(libs, i);
+        char *pkg;
+
+        if (!native_listed(l)) {
+            continue;
+        }
+        pkg = top_of(l->entry, '/');
+        rc = pkg ? size_add(&items, &n, &cap, pkg, file_size(l->path))
+                 : FZ_ENOMEM;
+    }
     if (rc < 0) {
         fz_report_sizes_free(items, n);
         return rc;
@@ -198,8 +235,9 @@ fz_report_sizes(fz_report_size **out, size_t *count, const fz_graph *g,
 
 int
 fz_report_json(fz_buf *out, const char *output, const fz_graph *g,
-               const fz_extras *x)
+               const fz_extras *x, const fz_natives *libs)
 {
+    static const fz_strvec none = FZ_STRVEC_INIT;
     fz_report_size *sizes = NULL;
     size_t nsizes = 0;
     int first = 1;
@@ -228,10 +266,12 @@ fz_report_json(fz_buf *out, const char *output, const fz_graph *g,
         rc = rc ? rc : fz_buf_puts(out, "}");
     }
     rc = rc ? rc : fz_buf_puts(out, "\n  ],\n  \"files\": [");
+    first = 1;
     for (size_t i = 0; x != NULL && i < x->files.count && rc == 0; i++) {
         const fz_file *f = &x->files.items[i];
 
-        rc = fz_buf_printf(out, "%s\n    {\"entry\": ", i ? "," : "");
+        rc = fz_buf_printf(out, "%s\n    {\"entry\": ", first ? "" : ",");
+        first = 0;
         rc = rc ? rc : jstr(out, f->entry);
         rc = rc ? rc
                 : fz_buf_printf(out,
@@ -242,10 +282,31 @@ fz_report_json(fz_buf *out, const char *output, const fz_graph *g,
         rc = rc ? rc : jstr(out, f->reason);
         rc = rc ? rc : fz_buf_puts(out, "}");
     }
+    for (size_t i = 0; libs != NULL && i < fz_natives_count(libs) && rc == 0;
+         i++) {
+        const fz_native *l = fz_natives_at(libs, i);
+
+        if (!native_listed(l)) {
+            continue;
+        }
+        rc = fz_buf_printf(out, "%s\n    {\"entry\": ", first ? "" : ",");
+        first = 0;
+        rc = rc ? rc : jstr(out, l->entry);
+        rc = rc ? rc
+                : fz_buf_printf(out,
+                                ", \"kind\": \"%s\", \"size\": %llu, "
+                                "\"why\": \"%s\", \"reason\": ",
+                                fz_entry_kind_name(FZ_ENTRY_NATIVE_LIB),
+                                file_size(l->path), native_category(l));
+        rc = rc ? rc : jstr(out, l->reason);
+        rc = rc ? rc : fz_buf_puts(out, "}");
+    }
     rc = rc ? rc : fz_buf_puts(out, "\n  ],\n  \"distributions\": ");
     rc = rc ? rc : jstrvec(out, &x->dists_bundled);
     rc = rc ? rc : fz_buf_puts(out, ",\n  \"hooks\": ");
     rc = rc ? rc : jstrvec(out, &x->hooks_applied);
+    rc = rc ? rc : fz_buf_puts(out, ",\n  \"stacks\": ");
+    rc = rc ? rc : jstrvec(out, libs ? fz_natives_stack_files(libs) : &none);
     rc = rc ? rc : fz_buf_puts(out, ",\n  \"missing\": [");
     first = 1;
     for (size_t i = 0; i < fz_graph_count(g) && rc == 0; i++) {
@@ -264,7 +325,7 @@ fz_report_json(fz_buf *out, const char *output, const fz_graph *g,
         rc = rc ? rc : fz_buf_puts(out, "}");
     }
     rc = rc ? rc : fz_buf_puts(out, "\n  ],\n  \"size_by_package\": [");
-    rc = rc ? rc : fz_report_sizes(&sizes, &nsizes, g, x);
+    rc = rc ? rc : fz_report_sizes(&sizes, &nsizes, g, x, libs);
     for (size_t i = 0; i < nsizes && rc == 0; i++) {
         rc = fz_buf_printf(out, "%s\n    {\"package\": ", i ? "," : "");
         rc = rc ? rc : jstr(out, sizes[i].package);

@@ -45,6 +45,12 @@ fz_unit_test(test_gi
   LIBS freezer fzcommon
   LABELS freezer)
 
+# The --qt-plugins parser: defaults, a,b / +a / -b / all, bad input.
+fz_unit_test(test_qt
+  SOURCES unit/test_qt.c
+  LIBS freezer fzcommon
+  LABELS freezer)
+
 # libFuzzer targets for the ELF reader and the ld.so.cache parser, seeded
 # with real libraries and this machine's cache.
 if(FZ_ENABLE_FUZZ)
