@@ -168,6 +168,15 @@ add_test(NAME e2e.qt_screenshot
 set_tests_properties(e2e.qt_screenshot PROPERTIES LABELS "e2e;stacks"
                      TIMEOUT 600)
 
+# A PyGObject GTK 3 window under Xvfb: typelibs and GTK from the bundle,
+# the system's typelibs hidden; skipped (77) without Xvfb or GTK's typelib.
+add_test(NAME e2e.gtk_screenshot
+  COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/e2e/gtk-screenshot"
+          "$<TARGET_FILE:freeze>" "${PROJECT_SOURCE_DIR}"
+          "${CMAKE_CURRENT_BINARY_DIR}/e2e/gtk_app" "${CMAKE_BINARY_DIR}")
+set_tests_properties(e2e.gtk_screenshot PROPERTIES LABELS "e2e;stacks"
+                     TIMEOUT 600 SKIP_RETURN_CODE 77)
+
 # The Qt and matplotlib examples as .deb packages (issue 15): desktop entry,
 # icon, lintian, and the packaged app run with every Python hidden.
 add_test(NAME e2e.stack_debs
