@@ -296,9 +296,11 @@ check_script(const char *script)
     return FZ_OK;
 }
 
-/* --compress-runtime: fz-launcher with the runtime in the payload. */
+/* --compress-runtime: fz-launcher with the runtime in the payload (the
+ * compressed runtime from the build cache `cache` when it has it). */
 static int
-attach_compressed(fz_freeze_result *r, const void *payload, size_t size)
+attach_compressed(fz_freeze_result *r, const void *payload, size_t size,
+                  fz_buildcache *cache)
 {
     char *launcher = NULL;
     void *full = NULL;
@@ -308,7 +310,7 @@ attach_compressed(fz_freeze_result *r, const void *payload, size_t size)
     rc = fz_compress_runtime_launcher(&launcher, r->stub);
     if (rc == 0) {
         rc = fz_compress_runtime_payload(&full, &full_size, payload, size,
-                                         r->stub);
+                                         r->stub, cache);
     }
     if (rc == 0) {
         rc = fz_elf_attach(launcher, r->output, full, full_size, &r->size);
@@ -469,7 +471,7 @@ attach:
                              payload_size);
         r->onedir = rc == 0 ? fz_strdup(r->output) : NULL;
     } else if (cfg->compress_runtime) {
-        rc = attach_compressed(r, payload, payload_size);
+        rc = attach_compressed(r, payload, payload_size, cache);
     } else {
         rc = fz_elf_attach(r->stub, r->output, payload, payload_size, &r->size);
     }

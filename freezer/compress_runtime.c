@@ -5,6 +5,7 @@
 #include "compress_runtime.h"
 
 #include "buf.h"
+#include "buildcache.h"
 #include "fz_bytes.h"
 #include "fz_error.h"
 #include "fz_payload.h"
@@ -20,6 +21,9 @@
 /* Window of the long-distance matcher: readers accept up to 2^27. */
 #define WINDOW_LOG_MIN 24
 #define WINDOW_LOG_MAX 27
+/* Names the build cache key of a compressed runtime; bump it when the
+ * compression (parameters, frame options) changes in a way not hashed. */
+#define CACHE_KEY_TAG "fz-compressed-runtime-1"
 
 int
 fz_compress_runtime_launcher(char **out, const char *stub)
@@ -41,6 +45,70 @@ fz_compress_runtime_launcher(char **out, const char *stub)
     return rc;
 }
 
+/* The window of a runtime of `size` bytes: the whole file, within bounds. */
+static int
+window_log(size_t size)
+{
+    int wlog = WINDOW_LOG_MIN;
+
+    while (wlog < WINDOW_LOG_MAX && ((size_t)1 << wlog) < size) {
+        wlog++;
+    }
+    return wlog;
+}
+
+void
+fz_compress_runtime_key(uint8_t *key, const void *stub, size_t size)
+{
+    XXH3_state_t st;
+    XXH128_canonical_t c;
+    uint8_t params[16];
+
+    fz_put_u32(params, RUNTIME_LEVEL);
+    fz_put_u32(params + 4, (uint32_t)window_log(size));
+    fz_put_u32(params + 8, 1); /* long-distance matching */
+    fz_put_u32(params + 12, ZSTD_versionNumber());
+    XXH3_128bits_reset(&st);
+    XXH3_128bits_update(&st, CACHE_KEY_TAG, sizeof(CACHE_KEY_TAG));
+    XXH3_128bits_update(&st, params, sizeof(params));
+    XXH3_128bits_update(&st, stub, size);
+    XXH128_canonicalFromHash(&c, XXH3_128bits_digest(&st));
+    memcpy(key, c.digest, FZ_BUILDCACHE_KEY_SIZE);
+}
+
+/*
+ * Is `z` one zstd frame that decompresses to exactly `raw`? What the build
+ * cache returns passed its own hash, but is still input: a frame that
+ * would give the app a runtime other than `raw` must never be used.
+ */
+static int
+frame_ok(const void *z, size_t z_size, const void *raw, size_t size)
+{
+    ZSTD_DCtx *dctx = NULL;
+    void *out = NULL;
+    size_t r;
+    int ok = 0;
+
+    if (ZSTD_getFrameContentSize(z, z_size) != (unsigned long long)size ||
+        ZSTD_findFrameCompressedSize(z, z_size) != z_size) {
+        return 0;
+    }
+    dctx = ZSTD_createDCtx();
+    out = malloc(size ? size : 1);
+    if (dctx == NULL || out == NULL) {
+        goto done;
+    }
+    r = ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, WINDOW_LOG_MAX);
+    if (!ZSTD_isError(r)) {
+        r = ZSTD_decompressDCtx(dctx, out, size, z, z_size);
+    }
+    ok = !ZSTD_isError(r) && r == size && memcmp(out, raw, size) == 0;
+done:
+    free(out);
+    ZSTD_freeDCtx(dctx);
+    return ok;
+}
+
 /* Compress `raw` into a new buffer (*out, *out_size). */
 static int
 compress(void **out, size_t *out_size, const void *raw, size_t size)
@@ -49,12 +117,9 @@ compress(void **out, size_t *out_size, const void *raw, size_t size)
     size_t bound = ZSTD_compressBound(size);
     void *buf = NULL;
     size_t r = 0;
-    int wlog = WINDOW_LOG_MIN;
+    int wlog = window_log(size);
     int rc = -1;
 
-    while (wlog < WINDOW_LOG_MAX && ((size_t)1 << wlog) < size) {
-        wlog++;
-    }
     buf = ZSTD_isError(bound) ? NULL : malloc(bound);
     if (cctx == NULL || buf == NULL) {
         rc = fz_error_set(FZ_ENOMEM, "out of memory");
@@ -91,9 +156,42 @@ done:
     return rc;
 }
 
+/*
+ * `raw` compressed, from the build cache `cache` (may be NULL) when it
+ * holds a frame that decompresses to `raw`, else compressed now and
+ * stored there (a failed store only costs the next build the time).
+ */
+static int
+compress_cached(void **out, size_t *out_size, const void *raw, size_t size,
+                fz_buildcache *cache)
+{
+    uint8_t key[FZ_BUILDCACHE_KEY_SIZE];
+    fz_buf hit = FZ_BUF_INIT;
+    int rc;
+
+    if (cache != NULL) {
+        fz_compress_runtime_key(key, raw, size);
+        if (fz_buildcache_get(cache, key, &hit) &&
+            frame_ok(hit.data, hit.size, raw, size)) {
+            *out_size = hit.size;
+            *out = fz_buf_detach(&hit);
+            if (*out != NULL) {
+                return 0;
+            }
+            fz_error_clear(); /* out of memory: try compressing */
+        }
+        fz_buf_dispose(&hit);
+    }
+    rc = compress(out, out_size, raw, size);
+    if (rc == 0 && cache != NULL) {
+        fz_buildcache_put(cache, key, *out, *out_size);
+    }
+    return rc;
+}
+
 int
 fz_compress_runtime_payload(void **out, size_t *out_size, const void *payload,
-                            size_t size, const char *stub)
+                            size_t size, const char *stub, fz_buildcache *cache)
 {
     static const char name[] = FZ_RUNTIME_ENTRY;
     const size_t name_size = sizeof(name) - 1;
@@ -123,7 +221,7 @@ fz_compress_runtime_payload(void **out, size_t *out_size, const void *payload,
     if (rc < 0) {
         goto done;
     }
-    rc = compress(&z, &z_size, raw.data, raw.size);
+    rc = compress_cached(&z, &z_size, raw.data, raw.size, cache);
     if (rc < 0) {
         goto done;
     }

@@ -102,3 +102,9 @@ fz_unit_test(test_buildcache
   SOURCES unit/test_buildcache.c
   LIBS freezer
   LABELS freezer)
+# The --compress-runtime payload, and its compressed runtime in the build
+# cache (a damaged or wrong cached frame is not used).
+fz_unit_test(test_compress_runtime
+  SOURCES unit/test_compress_runtime.c
+  LIBS freezer
+  LABELS freezer)
