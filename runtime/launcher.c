@@ -24,6 +24,9 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <xxhash.h>
+#include <zstd.h>
+
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U /* Linux 6.3: ask for an executable memfd */
 #endif
@@ -37,6 +40,11 @@
 /* The private temporary directory and file of that fallback. */
 #define TEMP_DIR_TEMPLATE "fz-runtime-XXXXXX"
 #define TEMP_EXE_NAME "fz-runtime"
+/* Largest window the runtime entry may use (the freezer's bound): caps the
+ * decoder's memory at about 128 MiB whatever the frame header says. */
+#define WINDOW_LOG_MAX 27
+/* Decompressed bytes written per write(2). */
+#define OUT_CHUNK ((size_t)256 * 1024)
 
 typedef struct exe_file {
     int fd;
@@ -90,6 +98,98 @@ write_all(int fd, const void *data, size_t size)
     return 0;
 }
 
+/*
+ * Decompress the runtime entry `e` of our payload into `fd`, streaming:
+ * the compressed bytes are read in ZSTD_DStreamInSize() pieces, the output
+ * written in OUT_CHUNK pieces and hashed on the way, so the 7 MB runtime
+ * is never held in memory. FZ_OK; FZ_EIO (errno set) when writing fails:
+ * the caller tries another place; else the entry is damaged (FZ_EFORMAT,
+ * FZ_EHASH) or memory is short, with the error slot set.
+ */
+static int
+unpack(int fd, exe_file *self, const fz_entry *e)
+{
+    ZSTD_DCtx *dctx = NULL;
+    XXH3_state_t *hash = NULL;
+    size_t in_cap = ZSTD_DStreamInSize();
+    void *in = malloc(in_cap);
+    void *out = malloc(OUT_CHUNK);
+    uint64_t read_pos = 0, written = 0;
+    ZSTD_inBuffer ib = {in, 0, 0};
+    size_t r = 1;
+    int rc = FZ_OK, err;
+
+    dctx = ZSTD_createDCtx();
+    hash = XXH3_createState();
+    if (!in || !out || !dctx || !hash) {
+        rc = fz_error_set(FZ_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (e->compression != FZ_COMPRESSION_ZSTD) {
+        rc = fz_error_set(FZ_EFORMAT, "%s is not a plain zstd entry",
+                          RUNTIME_ENTRY);
+        goto done;
+    }
+    XXH3_64bits_reset(hash);
+    r = ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, WINDOW_LOG_MAX);
+    r = ZSTD_isError(r) ? r : 1; /* 0 from the decoder: frame complete */
+    while (!ZSTD_isError(r) && r != 0) {
+        ZSTD_outBuffer ob = {out, OUT_CHUNK, 0};
+
+        if (ib.pos == ib.size && read_pos < e->stored_size) {
+            size_t n = e->stored_size - read_pos < in_cap
+                           ? (size_t)(e->stored_size - read_pos)
+                           : in_cap;
+
+            rc = exe_fetch(self, e->offset + read_pos, in, n);
+            if (rc < 0) {
+                goto done;
+            }
+            read_pos += n;
+            ib.size = n;
+            ib.pos = 0;
+        } else if (ib.pos == ib.size) {
+            rc = fz_error_set(FZ_EFORMAT, "%s: truncated zstd frame",
+                              RUNTIME_ENTRY);
+            goto done;
+        }
+        r = ZSTD_decompressStream(dctx, &ob, &ib);
+        if (ZSTD_isError(r)) {
+            break;
+        }
+        if (ob.pos > e->raw_size - written) {
+            rc = fz_error_set(FZ_EFORMAT, "%s: larger than its raw size",
+                              RUNTIME_ENTRY);
+            goto done;
+        }
+        XXH3_64bits_update(hash, out, ob.pos);
+        if (write_all(fd, out, ob.pos) < 0) {
+            err = errno ? errno : EIO;
+            rc = FZ_EIO;
+            errno = err;
+            goto done;
+        }
+        written += ob.pos;
+    }
+    if (ZSTD_isError(r)) {
+        rc = fz_error_set(FZ_EFORMAT, "%s: %s", RUNTIME_ENTRY,
+                          ZSTD_getErrorName(r));
+    } else if (written != e->raw_size || read_pos != e->stored_size ||
+               ib.pos != ib.size) {
+        rc = fz_error_set(FZ_EFORMAT, "%s: wrong size", RUNTIME_ENTRY);
+    } else if (XXH3_64bits_digest(hash) != e->hash) {
+        rc = fz_error_set(FZ_EHASH, "%s: hash mismatch", RUNTIME_ENTRY);
+    }
+done:
+    err = errno;
+    XXH3_freeState(hash);
+    ZSTD_freeDCtx(dctx);
+    free(out);
+    free(in);
+    errno = err;
+    return rc;
+}
+
 /* Is the open file a runtime we published: ours, 0700/0500, right size? */
 static int
 runtime_ok(int fd, uint64_t size)
@@ -118,44 +218,50 @@ open_cached(int freeze, const char *name, uint64_t size)
 }
 
 /*
- * Publish the runtime as <freeze>/<name>: a private temporary file, synced,
- * renamed into place (replacing a damaged or foreign file; a concurrent
- * winner's identical file is as good). An fd on the published file, or -1.
+ * Publish the runtime entry `e` as <freeze>/<name>: decompressed into a
+ * private temporary file, synced, renamed into place (replacing a damaged
+ * or foreign file; a concurrent winner's identical file is as good).
+ * FZ_OK with *out an fd on the published file, or *out -1 when the cache
+ * cannot take it (FZ_OK too: run it from elsewhere); a damaged entry is
+ * unpack's error.
  */
 static int
-publish(int freeze, const char *name, const void *data, size_t size)
+publish(int *out, int freeze, const char *name, exe_file *self,
+        const fz_entry *e)
 {
     char tmp[64];
-    int fd = -1, rc = -1;
+    int fd = -1, rc = FZ_OK;
     unsigned i;
 
+    *out = -1;
     for (i = 0; i < 100 && fd < 0; i++) {
         snprintf(tmp, sizeof(tmp), ".tmp-runtime-%ld-%u", (long)getpid(), i);
         fd = openat(freeze, tmp,
                     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0700);
         if (fd < 0 && errno != EEXIST) {
-            return -1;
+            return FZ_OK;
         }
     }
     if (fd < 0) {
-        return -1;
+        return FZ_OK;
     }
-    if (write_all(fd, data, size) < 0 || fchmod(fd, 0700) < 0 ||
-        fsync(fd) < 0) {
+    rc = unpack(fd, self, e);
+    if (rc < 0 || fchmod(fd, 0700) < 0 || fsync(fd) < 0) {
         goto done;
     }
     close(fd);
-    fd = open_cached(freeze, name, size);
+    fd = open_cached(freeze, name, e->raw_size);
     if (fd >= 0) {
         /* A concurrent first run published it meanwhile: use that. */
         unlinkat(freeze, tmp, 0);
-        return fd;
+        *out = fd;
+        return FZ_OK;
     }
     if (renameat(freeze, tmp, freeze, name) < 0) {
         goto done;
     }
     tmp[0] = '\0';
-    rc = 0;
+    *out = open_cached(freeze, name, e->raw_size);
 done:
     if (fd >= 0) {
         close(fd);
@@ -163,7 +269,7 @@ done:
     if (tmp[0] != '\0') {
         unlinkat(freeze, tmp, 0);
     }
-    return rc < 0 ? -1 : open_cached(freeze, name, size);
+    return rc == FZ_EIO ? FZ_OK : rc;
 }
 
 /* An O_CLOEXEC fd on <cache>/freeze, or -1 (no usable cache). */
@@ -188,22 +294,25 @@ open_freeze_dir(void)
 }
 
 /*
- * A memfd holding the runtime, or -1. MFD_EXEC says we mean to run it
- * (kernels since 6.3 warn otherwise); older kernels refuse the flag.
+ * A memfd holding the runtime entry `e` in *out, or -1 when memfds cannot
+ * be made or filled (FZ_OK). MFD_EXEC says we mean to run it (kernels
+ * since 6.3 warn otherwise); older kernels refuse the flag.
  */
 static int
-memfd_runtime(const void *data, size_t size)
+memfd_runtime(int *out, exe_file *self, const fz_entry *e)
 {
     int fd = memfd_create("fz-runtime", MFD_CLOEXEC | MFD_EXEC);
+    int rc = FZ_OK;
 
     if (fd < 0 && errno == EINVAL) {
         fd = memfd_create("fz-runtime", MFD_CLOEXEC);
     }
-    if (fd >= 0 && write_all(fd, data, size) < 0) {
+    if (fd >= 0 && (rc = unpack(fd, self, e)) < 0) {
         close(fd);
         fd = -1;
     }
-    return fd;
+    *out = fd;
+    return rc == FZ_EIO ? FZ_OK : rc;
 }
 
 /*
@@ -255,17 +364,17 @@ temp_base(void)
  * the runtime into a new private directory (mkdtemp: 0700) as a new file
  * (O_EXCL|O_NOFOLLOW, 0700) and exec it by path. The runtime, told so by
  * ",temp-exe", removes both as it starts; they are removed here when the
- * exec fails. Returns only on failure, with errno set.
+ * exec fails. Returns only on failure: FZ_EIO with errno set, or
+ * unpack's error for a damaged entry.
  */
-static void
-exec_temp_runtime(const void *data, size_t size, int self, int argc,
-                  char **argv)
+static int
+exec_temp_runtime(exe_file *self, const fz_entry *e, int argc, char **argv)
 {
     const char *base = temp_base();
     size_t n = strlen(base);
     char *dir = malloc(n + sizeof("/" TEMP_DIR_TEMPLATE));
     char *file = malloc(n + sizeof("/" TEMP_DIR_TEMPLATE "/" TEMP_EXE_NAME));
-    int dfd = -1, fd = -1, err = 0;
+    int dfd = -1, fd = -1, err = 0, rc = FZ_EIO;
 
     if (!dir || !file) {
         err = ENOMEM;
@@ -285,10 +394,17 @@ exec_temp_runtime(const void *data, size_t size, int self, int argc,
         fd = openat(dfd, TEMP_EXE_NAME,
                     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0700);
     }
-    if (fd < 0 || write_all(fd, data, size) < 0 || fchmod(fd, 0700) < 0) {
+    if (fd < 0) {
         err = errno ? errno : EIO;
         goto done;
     }
+    rc = unpack(fd, self, e);
+    if (rc < 0 || fchmod(fd, 0700) < 0) {
+        err = errno ? errno : EIO;
+        rc = rc < 0 ? rc : FZ_EIO;
+        goto done;
+    }
+    rc = FZ_EIO;
     /* Closed before the exec: a file open for writing cannot run. */
     if (close(fd) < 0) {
         fd = -1;
@@ -296,7 +412,7 @@ exec_temp_runtime(const void *data, size_t size, int self, int argc,
         goto done;
     }
     fd = -1;
-    exec_runtime(-1, file, self, argc, argv);
+    exec_runtime(-1, file, self->fd, argc, argv);
     err = errno;
 done:
     if (fd >= 0) {
@@ -312,6 +428,7 @@ done:
     free(file);
     free(dir);
     errno = err;
+    return rc;
 }
 
 /* The one line that says why the runtime could not start. */
@@ -344,8 +461,6 @@ main(int argc, char **argv)
     fz_entry e;
     struct stat st;
     uint64_t size = 0;
-    void *data = NULL;
-    size_t data_size = 0;
     char name[32];
     int freeze = -1, runtime = -1;
     int rc;
@@ -380,50 +495,40 @@ main(int argc, char **argv)
                 fz_error_message());
         goto done;
     }
+    /* What unpack needs of the entry are numbers: no view kept. */
+    fz_payload_free(payload);
+    payload = NULL;
+    e.name = NULL;
     snprintf(name, sizeof(name), "runtime-%016" PRIx64, e.hash);
     freeze = open_freeze_dir();
     if (freeze >= 0) {
         runtime = open_cached(freeze, name, e.raw_size);
         if (runtime >= 0) {
-            fz_payload_free(payload);
-            payload = NULL;
             exec_runtime(runtime, NULL, self.fd, argc, argv);
             close(runtime); /* e.g. noexec: unpack it again below */
             runtime = -1;
         }
-    }
-    if (!payload) {
-        rc = fz_payload_open_fetch(&payload, size, exe_fetch, &self, 0, 0);
-        rc = rc < 0 ? rc
-                    : fz_payload_find(payload, RUNTIME_ENTRY,
-                                      strlen(RUNTIME_ENTRY), &e);
-    }
-    rc = rc < 0 ? rc : fz_payload_read_alloc(payload, &e, &data, &data_size);
-    if (rc < 0) {
-        fprintf(stderr, "%s: this executable is damaged (%s)\n", argv0,
-                fz_error_message());
-        goto done;
-    }
-    fz_payload_free(payload);
-    payload = NULL;
-    if (freeze >= 0) {
-        runtime = publish(freeze, name, data, data_size);
+        rc = publish(&runtime, freeze, name, &self, &e);
         if (runtime >= 0) {
             exec_runtime(runtime, NULL, self.fd, argc, argv);
             close(runtime);
         }
     }
     /* No usable cache (read-only, full, noexec): run it from memory. */
-    runtime = memfd_runtime(data, data_size);
-    if (runtime >= 0) {
+    rc = rc < 0 ? rc : memfd_runtime(&runtime, &self, &e);
+    if (rc == FZ_OK && runtime >= 0) {
         exec_runtime(runtime, NULL, self.fd, argc, argv);
         close(runtime);
     }
     /* No executable memfds either: a private temporary file. */
-    exec_temp_runtime(data, data_size, self.fd, argc, argv);
-    report_no_start(argv0, errno);
+    rc = rc < 0 ? rc : exec_temp_runtime(&self, &e, argc, argv);
+    if (rc == FZ_EIO) {
+        report_no_start(argv0, errno);
+    } else {
+        fprintf(stderr, "%s: this executable is damaged (%s)\n", argv0,
+                fz_error_message());
+    }
 done:
-    free(data);
     fz_payload_free(payload);
     if (freeze >= 0) {
         close(freeze);
