@@ -1,5 +1,7 @@
-"""Pool.map, Process and Queue with the spawn start method."""
+"""Pool.map, Process and Queue with the start method named by argv[1]
+(spawn by default); the mp_pool_* cases run it with each method."""
 import multiprocessing as mp
+import sys
 
 SCALE = 3  # set by the module's top level: the child must see it
 
@@ -19,7 +21,7 @@ def produce(q, n):
 
 
 if __name__ == "__main__":
-    ctx = mp.get_context("spawn")
+    ctx = mp.get_context(sys.argv[1] if len(sys.argv) > 1 else "spawn")
     print(ctx.get_start_method())
     with ctx.Pool(2) as pool:
         print(sorted(pool.map(scale, range(10))))
