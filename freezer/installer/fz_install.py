@@ -139,10 +139,34 @@ def uninstall(dest, quiet=False):
 
 
 def install(tar, info, dest, gui=None):
+    """Install; on any failure, remove what this run wrote and re-raise
+    (the user is left with no half-installed app)."""
+    files, dirs = [], []
+    try:
+        link = install_files(tar, info, dest, gui, files, dirs)
+    except BaseException:
+        for path in reversed(files):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        for d in sorted(dirs, key=len, reverse=True):
+            try:
+                os.rmdir(d)
+            except OSError:
+                pass
+        raise
+    print("installed %s %s: run %s" % (info["name"], info["version"], link))
+    if bin_home() not in os.environ.get("PATH", "").split(os.pathsep):
+        print("note: %s is not on your PATH" % bin_home())
+
+
+def install_files(tar, info, dest, gui, files, dirs):
+    """Write the app, recording every file and directory created in
+    `files` and `dirs` as it goes. Returns the launcher's path."""
     name, ident = info["name"], info["id"]
     share = data_home()
     bindir = bin_home()
-    files, dirs = [], []
     members = [m for m in tar.getmembers() if safe_name(m.name)]
     progress = Progress(len(members), "installing", gui)
     mkdirs(dest, dirs)
@@ -166,24 +190,25 @@ def install(tar, info, dest, gui=None):
         if m.name.startswith("share/applications/"):
             data = desktop_text(data, os.path.join(bindir, name))
         tmp = target + ".fz-new"
+        files.append(tmp)  # removed on failure; replaced just below
         with open(tmp, "wb") as f:
             f.write(data)
         os.chmod(tmp, 0o755 if m.mode & 0o100 else 0o644)
         os.replace(tmp, target)
-        files.append(target)
+        files[-1] = target
     mkdirs(bindir, dirs)
     link = os.path.join(bindir, name)
     if os.path.lexists(link):
         os.unlink(link)
     os.symlink(os.path.join(dest, name), link)
     files.append(link)
-    with open(os.path.join(dest, MANIFEST), "w", encoding="utf-8") as f:
+    manifest = os.path.join(dest, MANIFEST)
+    files.append(manifest)  # only for a rollback: not listed in itself
+    with open(manifest, "w", encoding="utf-8") as f:
         json.dump({"name": name, "version": info["version"], "id": ident,
-                   "files": files, "dirs": dirs}, f, indent=1)
+                   "files": files[:-1], "dirs": dirs}, f, indent=1)
     progress.finish()
-    print("installed %s %s: run %s" % (name, info["version"], link))
-    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
-        print("note: %s is not on your PATH" % bindir)
+    return link
 
 
 class Dialog:
@@ -293,7 +318,7 @@ def install_with_dialog(dialog, tar, info, dest):
         if os.path.exists(os.path.join(dest, MANIFEST)):
             uninstall(dest, quiet=True)
         install(tar, info, dest, dialog.progress)
-    except OSError as e:
+    except (OSError, tarfile.TarError) as e:
         print("install failed: %s" % e, file=sys.stderr)
         dialog.finished("%s was not installed:\n%s" % (info["name"], e),
                         False)
@@ -337,9 +362,14 @@ def main(argv):
                     status = install_with_dialog(dialog, tar, info, dest)
                     forget_extraction()
                     return status
-        if os.path.exists(os.path.join(dest, MANIFEST)):
-            uninstall(dest, quiet=True)  # an upgrade: old files go first
-        install(tar, info, dest)
+        try:
+            if os.path.exists(os.path.join(dest, MANIFEST)):
+                uninstall(dest, quiet=True)  # an upgrade: old files go first
+            install(tar, info, dest)
+        except (OSError, tarfile.TarError) as e:
+            print("install failed: %s" % e, file=sys.stderr)
+            forget_extraction()
+            return 1
     forget_extraction()
     return 0
 
