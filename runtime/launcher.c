@@ -524,6 +524,9 @@ main(int argc, char **argv)
     rc = rc < 0 ? rc : exec_temp_runtime(&self, &e, argc, argv);
     if (rc == FZ_EIO) {
         report_no_start(argv0, errno);
+    } else if (rc == FZ_ENOMEM) {
+        fprintf(stderr, "%s: cannot start the runtime (%s)\n", argv0,
+                fz_error_message());
     } else {
         fprintf(stderr, "%s: this executable is damaged (%s)\n", argv0,
                 fz_error_message());
