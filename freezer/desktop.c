@@ -51,33 +51,6 @@ fz_desktop_id(const fz_package_config *pc, const char *name)
     return pc->app_id ? pc->app_id : name;
 }
 
-static uint32_t
-be32(const uint8_t *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-           ((uint32_t)p[2] << 8) | p[3];
-}
-
-int
-fz_desktop_png_size(const void *data, size_t size, uint32_t *w, uint32_t *h)
-{
-    static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-    const uint8_t *p = data;
-
-    /* signature, then the IHDR chunk: length 13, "IHDR", width, height */
-    if (size < 33 || memcmp(p, sig, 8) != 0 || be32(p + 8) != 13 ||
-        memcmp(p + 12, "IHDR", 4) != 0) {
-        return fz_error_set(FZ_EFORMAT, "not a PNG image");
-    }
-    *w = be32(p + 16);
-    *h = be32(p + 20);
-    if (*w == 0 || *h == 0 || *w > 0x7fffffffu || *h > 0x7fffffffu) {
-        return fz_error_set(FZ_EFORMAT, "PNG image of %ux%u pixels",
-                            (unsigned)*w, (unsigned)*h);
-    }
-    return 0;
-}
-
 /* Is the icon an SVG (by name, and it holds "<svg")? */
 static int
 is_svg(const char *path, const fz_buf *data)

@@ -79,11 +79,6 @@ const char *fz_desktop_id(const fz_package_config *pc, const char *name);
 int fz_desktop_write(const char *share, const fz_package_config *pc,
                      const char *name, const char *exec);
 
-/* The PNG's width and height from its IHDR (hostile input: checked).
- * FZ_EFORMAT when `data` is not a PNG. */
-int fz_desktop_png_size(const void *data, size_t size, uint32_t *w,
-                        uint32_t *h);
-
 /* ---- file helpers shared by the packagers ---- */
 
 /* Write `size` bytes to the new or replaced file `path` with `mode`. */

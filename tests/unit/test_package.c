@@ -1,6 +1,6 @@
 /*
- * test_package.c - the pieces of what users receive: app ids, PNG sizes,
- * desktop entries, Info.plist, md5 (package.c, desktop.c, appbundle.c,
+ * test_package.c - the pieces of what users receive: app ids, desktop
+ * entries, Info.plist, md5 (package.c, desktop.c, appbundle.c,
  * md5.c) and the onedir payload split (onedir.c). Icons: test_icon.c.
  */
 #include "appbundle.h"
@@ -29,39 +29,6 @@ Test(package, app_id_rules)
     cr_expect_not(fz_desktop_app_id_valid("org.1app"));
     cr_expect_not(fz_desktop_app_id_valid("org.my app"));
     cr_expect_not(fz_desktop_app_id_valid(""));
-}
-
-/* An 8-byte signature and a 13-byte IHDR of w x h (CRC not checked). */
-static size_t
-fake_png(uint8_t *buf, uint32_t w, uint32_t h)
-{
-    static const uint8_t head[16] = {0x89, 'P',  'N', 'G', '\r', '\n',
-                                     0x1a, '\n', 0,   0,   0,    13,
-                                     'I',  'H',  'D', 'R'};
-
-    memset(buf, 0, 64);
-    memcpy(buf, head, 16);
-    for (int i = 0; i < 4; i++) {
-        buf[16 + i] = (uint8_t)(w >> (24 - 8 * i));
-        buf[20 + i] = (uint8_t)(h >> (24 - 8 * i));
-    }
-    return 64;
-}
-
-Test(package, png_size)
-{
-    uint8_t png[64];
-    uint32_t w, h;
-    size_t n = fake_png(png, 256, 128);
-
-    cr_assert_eq(fz_desktop_png_size(png, n, &w, &h), 0);
-    cr_expect_eq(w, 256);
-    cr_expect_eq(h, 128);
-    cr_expect_eq(fz_desktop_png_size(png, 20, &w, &h), FZ_EFORMAT);
-    png[1] = 'X';
-    cr_expect_eq(fz_desktop_png_size(png, n, &w, &h), FZ_EFORMAT);
-    fake_png(png, 0, 16);
-    cr_expect_eq(fz_desktop_png_size(png, n, &w, &h), FZ_EFORMAT);
 }
 
 Test(package, plist_fields)
