@@ -329,18 +329,33 @@ done:
     return rc;
 }
 
+/* $TMPDIR when absolute (never for a setuid program), else /tmp. On macOS
+ * $TMPDIR is normally the per-user /var/folders/.../T/, with a trailing
+ * slash: "<tmp>/freeze-X" then holds "//", which the kernel accepts. */
+static const char *
+tmp_base(void)
+{
+    const char *tmp = trusted_env("TMPDIR");
+
+    return tmp && tmp[0] == '/' ? tmp : "/tmp";
+}
+
+int
+fz_platform_tmp_base(char **out)
+{
+    *out = strdup(tmp_base());
+    return *out ? FZ_OK : fz_error_set(FZ_ENOMEM, "out of memory");
+}
+
 int
 fz_platform_private_tmpdir(char **out)
 {
-    const char *tmp = trusted_env("TMPDIR");
+    const char *tmp = tmp_base();
     char *path = NULL;
     int rc = FZ_OK;
 
     *out = NULL;
-    if (!tmp || tmp[0] != '/') {
-        tmp = "/tmp";
-    }
-    path = concat(tmp, "/freeze-XXXXXX");
+    path = concat(tmp, "/" FZ_PLATFORM_PRIVATE_PREFIX "XXXXXX");
     if (!path) {
         rc = fz_error_set(FZ_ENOMEM, "out of memory");
         goto done;
