@@ -111,6 +111,24 @@ Test(platform, cache_dir_from_the_environment)
     free(dir);
 }
 
+Test(platform, tmp_base_from_the_environment)
+{
+    char *dir = NULL;
+
+    setenv("TMPDIR", "/x/tmp", 1);
+    cr_assert_eq(fz_platform_tmp_base(&dir), FZ_OK);
+    cr_expect_str_eq(dir, "/x/tmp");
+    free(dir);
+    setenv("TMPDIR", "relative", 1);
+    cr_assert_eq(fz_platform_tmp_base(&dir), FZ_OK);
+    cr_expect_str_eq(dir, "/tmp");
+    free(dir);
+    unsetenv("TMPDIR");
+    cr_assert_eq(fz_platform_tmp_base(&dir), FZ_OK);
+    cr_expect_str_eq(dir, "/tmp");
+    free(dir);
+}
+
 Test(platform, private_dir_is_0700)
 {
     char *name = NULL;
