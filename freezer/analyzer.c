@@ -8,6 +8,7 @@
 #include "analyzer.h"
 
 #include "fz_error.h"
+#include "hooks.h"
 #include "pyembed.h"
 #include "resolver.h"
 
@@ -51,6 +52,7 @@ struct fz_graph {
     /* Codecs not always bundled (they need extension modules): normalized
      * codec name or alias (str) -> "encodings.<module>" (str). */
     PyObject *lazy_codecs;
+    const fz_hookset *hooks; /* borrowed from the config */
 };
 
 /* Modules whose C code imports Python modules the AST cannot show. */
@@ -552,6 +554,9 @@ require(fz_graph *g, const char *name, const char *importer, int optional,
     *out = NULL;
     if (!valid_module_name(name) || strcmp(name, "__main__") == 0) {
         /* __main__ is the running script, always there at run time */
+        goto done;
+    }
+    if (importer != NULL && fz_hooks_edge_excluded(g->hooks, importer, name)) {
         goto done;
     }
     for (size_t i = 0; importer != NULL &&
@@ -2497,6 +2502,7 @@ fz_analyze(fz_graph **out, const fz_analyzer_config *cfg)
         (rc = fz_strvec_push(&g->stdlib, stdlib)) < 0) {
         goto done;
     }
+    g->hooks = cfg->hooks;
     g->app_dirs = 1;
     g->stdlib_end = 3;
     if (cfg->stub_ext_dir != NULL) {

@@ -55,6 +55,8 @@ typedef struct fz_analyzer_config {
     const char *const *excludes; /* --exclude-module */
     size_t exclude_count;
     int no_runtime_roots; /* tests: skip encodings/traceback roots */
+    /* Hooks whose excluded_imports drop import edges; may be NULL. */
+    const struct fz_hookset *hooks;
 } fz_analyzer_config;
 
 /*

@@ -332,6 +332,7 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
     char *exe = NULL;    /* the onedir executable */
     char *outdir = NULL; /* where packages go: beside the output */
     char *ext_dir = NULL;
+    fz_hookset *hooks = NULL;
     void *payload = NULL;
     size_t payload_size = 0;
     fz_buildcache *cache = NULL;
@@ -414,7 +415,13 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
         rc = fz_error_set(FZ_ENOMEM, "out of memory");
         goto done;
     }
+    /* Loaded before the analysis: their excluded_imports drop edges. */
+    rc = fz_extras_load_hooks(&hooks, &xcfg);
+    if (rc < 0) {
+        goto done;
+    }
     fz_bundle_analyzer_config(&acfg, cfg, env, ext_dir);
+    acfg.hooks = hooks;
     rc = fz_analyze(&r->graph, &acfg);
     r->analyze_seconds = now() - t;
     if (rc < 0) {
@@ -422,6 +429,7 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
     }
     xcfg.script = cfg->script;
     xcfg.python = r->python;
+    xcfg.hooks = hooks;
     fz_progress_stage(cfg->progress, "collecting data, metadata and hooks");
     rc = fz_extras_run(&r->extras, r->graph, &xcfg);
     if (rc < 0) {
@@ -519,6 +527,7 @@ done:
     free(exe);
     free(outdir);
     free(ext_dir);
+    fz_hookset_free(hooks);
     fz_buf_dispose(&json);
     fz_buildcache_free(cache);
     free(payload);

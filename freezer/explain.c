@@ -115,6 +115,7 @@ fz_explain_module(fz_explain **out, const fz_freeze_config *cfg,
     char *python = NULL;
     char *stub = NULL;
     char *ext_dir = NULL;
+    fz_hookset *hooks = NULL;
     size_t target;
     int rc;
 
@@ -138,13 +139,19 @@ fz_explain_module(fz_explain **out, const fz_freeze_config *cfg,
     } else {
         fz_error_clear();
     }
+    rc = fz_extras_load_hooks(&hooks, &xcfg);
+    if (rc < 0) {
+        goto done;
+    }
     fz_bundle_analyzer_config(&acfg, cfg, env, ext_dir);
+    acfg.hooks = hooks;
     rc = fz_analyze(&e->graph, &acfg);
     if (rc < 0) {
         goto done;
     }
     xcfg.script = cfg->script;
     xcfg.python = python;
+    xcfg.hooks = hooks;
     rc = fz_extras_run(&e->extras, e->graph, &xcfg);
     if (rc < 0) {
         goto done;
@@ -167,6 +174,7 @@ done:
     free(python);
     free(stub);
     free(ext_dir);
+    fz_hookset_free(hooks);
     fz_pyenv_free(env);
     fz_explain_free(e);
     return rc;

@@ -22,7 +22,8 @@ struct state {
     fz_graph *g;
     const fz_extras_config *cfg;
     fz_extras *x;
-    fz_hookset *hooks;
+    const fz_hookset *hooks; /* cfg->hooks, or own_hooks */
+    fz_hookset *own_hooks;
     fz_strvec hooked;    /* modules whose hook was applied */
     fz_strvec groups;    /* entry-point groups the program queries */
     fz_strvec data_all;  /* --collect-data / hook collect_data */
@@ -674,14 +675,15 @@ apply_options(struct state *s)
     return rc;
 }
 
-static int
-load_hooks(struct state *s)
+int
+fz_extras_load_hooks(fz_hookset **out, const fz_extras_config *cfg)
 {
     fz_strvec dirs = FZ_STRVEC_INIT;
     char *def = NULL;
     int rc = 0;
 
-    if (!s->cfg->no_default_hooks) {
+    *out = NULL;
+    if (!cfg->no_default_hooks) {
         def = fz_hooks_default_dir();
         if (def != NULL) {
             rc = fz_strvec_push(&dirs, def);
@@ -689,16 +691,16 @@ load_hooks(struct state *s)
             fz_error_clear(); /* no built-in hooks: go on without */
         }
     }
-    for (size_t i = 0; i < vcount(s->cfg->hooks_dirs) && rc == 0; i++) {
-        if (!fz_is_dir(s->cfg->hooks_dirs->items[i])) {
+    for (size_t i = 0; i < vcount(cfg->hooks_dirs) && rc == 0; i++) {
+        if (!fz_is_dir(cfg->hooks_dirs->items[i])) {
             rc = fz_error_set(FZ_ENOTFOUND,
                               "--additional-hooks-dir %s: no such directory",
-                              s->cfg->hooks_dirs->items[i]);
+                              cfg->hooks_dirs->items[i]);
             break;
         }
-        rc = fz_strvec_push(&dirs, s->cfg->hooks_dirs->items[i]);
+        rc = fz_strvec_push(&dirs, cfg->hooks_dirs->items[i]);
     }
-    rc = rc ? rc : fz_hooks_load(&s->hooks, &dirs);
+    rc = rc ? rc : fz_hooks_load(out, &dirs);
     free(def);
     fz_strvec_dispose(&dirs);
     return rc;
@@ -720,7 +722,11 @@ fz_extras_run(fz_extras **out, fz_graph *g, const fz_extras_config *cfg)
         rc = fz_error_set(FZ_ENOMEM, "out of memory");
         goto done;
     }
-    rc = load_hooks(&s);
+    s.hooks = cfg->hooks;
+    if (s.hooks == NULL) {
+        rc = fz_extras_load_hooks(&s.own_hooks, cfg);
+        s.hooks = s.own_hooks;
+    }
     rc = rc ? rc : fz_metadata_discover(&s.x->dists, fz_graph_search_path(g));
     rc = rc ? rc : apply_options(&s);
     if (rc == 0 && cfg->trace) {
@@ -750,7 +756,7 @@ fz_extras_run(fz_extras **out, fz_graph *g, const fz_extras_config *cfg)
     s.x = NULL;
 done:
     fz_extras_free(s.x);
-    fz_hookset_free(s.hooks);
+    fz_hookset_free(s.own_hooks);
     fz_strvec_dispose(&s.hooked);
     fz_strvec_dispose(&s.groups);
     fz_strvec_dispose(&s.data_all);

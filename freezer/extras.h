@@ -10,6 +10,7 @@
 
 #include "analyzer.h"
 #include "data.h"
+#include "hooks.h"
 #include "metadata.h"
 
 typedef struct fz_extras_config {
@@ -27,6 +28,9 @@ typedef struct fz_extras_config {
     const char *const *trace_argv;    /* arguments after "--" */
     size_t trace_argc;
     int no_default_hooks; /* tests: only hooks_dirs */
+    /* The hooks, when the caller loaded them (fz_extras_load_hooks) to
+     * give the analyzer too; NULL: fz_extras_run loads its own. */
+    const fz_hookset *hooks;
 } fz_extras_config;
 
 typedef struct fz_extras {
@@ -51,6 +55,13 @@ typedef struct fz_extras {
  * (FZ_EIO), the analyzer's errors, FZ_ENOMEM. On failure *out is NULL.
  */
 int fz_extras_run(fz_extras **out, fz_graph *g, const fz_extras_config *cfg);
+
+/*
+ * The hooks `cfg` asks for: the built-in ones unless no_default_hooks,
+ * then each --additional-hooks-dir (FZ_ENOTFOUND when one does not
+ * exist). *out is freed with fz_hookset_free.
+ */
+int fz_extras_load_hooks(fz_hookset **out, const fz_extras_config *cfg);
 
 /* Release. Accepts NULL. */
 void fz_extras_free(fz_extras *x);

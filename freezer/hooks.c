@@ -15,13 +15,14 @@
 
 static const char *const keys[] = {
     "hidden_imports", "collect_submodules", "collect_data", "copy_metadata",
-    "excludes",       "binaries",           "datas"};
+    "excludes",       "binaries",           "datas", "excluded_imports"};
 #define NKEYS (sizeof(keys) / sizeof(*keys))
 
 static const char helper[] =
     "import tomllib\n"
     "KEYS = ('hidden_imports', 'collect_submodules', 'collect_data',\n"
-    "        'copy_metadata', 'excludes', 'binaries', 'datas')\n"
+    "        'copy_metadata', 'excludes', 'binaries', 'datas',\n"
+    "        'excluded_imports')\n"
     "def load(path):\n"
     "    try:\n"
     "        with open(path, 'rb') as f:\n"
@@ -60,6 +61,7 @@ fz_hook_dispose(fz_hook *h)
     fz_strvec_dispose(&h->excludes);
     fz_strvec_dispose(&h->binaries);
     fz_strvec_dispose(&h->datas);
+    fz_strvec_dispose(&h->excluded_imports);
     memset(h, 0, sizeof(*h));
 }
 
@@ -69,7 +71,7 @@ field(fz_hook *h, size_t i)
     fz_strvec *f[NKEYS] = {&h->hidden_imports, &h->collect_submodules,
                            &h->collect_data,   &h->copy_metadata,
                            &h->excludes,       &h->binaries,
-                           &h->datas};
+                           &h->datas,          &h->excluded_imports};
 
     return f[i];
 }
@@ -250,4 +252,33 @@ fz_hooks_default_dir(void)
     fz_error_set(FZ_ENOTFOUND, "no hook directory (looked next to freeze "
                                "and in " FZ_HOOKS_SOURCE_DIR ")");
     return NULL;
+}
+
+/* Is `name` `prefix` itself or a module inside it? */
+static int
+within(const char *name, const char *prefix)
+{
+    size_t n = strlen(prefix);
+
+    return strncmp(name, prefix, n) == 0 &&
+           (name[n] == '\0' || name[n] == '.');
+}
+
+int
+fz_hooks_edge_excluded(const fz_hookset *s, const char *importer,
+                       const char *name)
+{
+    for (size_t i = 0; s != NULL && i < s->count; i++) {
+        const fz_hook *h = &s->items[i];
+
+        if (h->excluded_imports.count == 0 || !within(importer, h->module)) {
+            continue;
+        }
+        for (size_t j = 0; j < h->excluded_imports.count; j++) {
+            if (within(name, h->excluded_imports.items[j])) {
+                return 1;
+            }
+        }
+    }
+    return 0;
 }

@@ -19,6 +19,11 @@ typedef struct fz_hook {
     fz_strvec excludes;
     fz_strvec binaries; /* "SRC:DEST" as --add-data, native libraries */
     fz_strvec datas;    /* "SRC:DEST" as --add-data, data files */
+    /* Imports that the hooked package's own modules make but do not need
+     * (an optional toolkit): those edges are not followed, so the module
+     * comes only if something else imports it. Known before the analysis
+     * (fz_hooks_edge_excluded), unlike the keys above. */
+    fz_strvec excluded_imports;
 } fz_hook;
 
 typedef struct fz_hookset {
@@ -27,7 +32,7 @@ typedef struct fz_hookset {
 } fz_hookset;
 
 /*
- * Parse one hook file (hostile input: only the seven keys above, each a list
+ * Parse one hook file (hostile input: only the eight keys above, each a list
  * of strings or one string, are accepted). `out` is reset and owned by the
  * caller (fz_hook_dispose). Errors: FZ_EFORMAT ("<file>: unknown key
  * 'x'", TOML syntax errors with their line), FZ_EIO, FZ_ENOMEM. Needs
@@ -51,6 +56,14 @@ void fz_hookset_free(fz_hookset *s);
 
 /* The hook for `module`, or NULL. Borrowed. */
 const fz_hook *fz_hooks_find(const fz_hookset *s, const char *module);
+
+/*
+ * Does a hook of `s` drop the import of `name` by `importer`: `importer` is
+ * the hook's module or inside it, and `name` is one of its
+ * excluded_imports or inside one. NULL `s` drops nothing.
+ */
+int fz_hooks_edge_excluded(const fz_hookset *s, const char *importer,
+                           const char *name);
 
 /*
  * The built-in hook directory: <dir of freeze>/../share/freeze/hooks when

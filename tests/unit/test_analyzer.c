@@ -4,6 +4,7 @@
  */
 #include "analyzer.h"
 #include "fz_error.h"
+#include "hooks.h"
 #include "pyembed.h"
 
 #include <criterion/criterion.h>
@@ -322,6 +323,40 @@ Test(analyzer, codecs_named_in_strings_are_bundled)
     /* Named nowhere: still left out. */
     must_not_have("encodings.gbk");
     must_not_have("encodings.bz2_codec");
+}
+
+/* `script` analyzed with the hooks of analyzer/edges/hooks. */
+static void
+analyze_with_hooks(const char *script)
+{
+    fz_strvec dirs = FZ_STRVEC_INIT;
+    fz_analyzer_config cfg = {0};
+    fz_hookset *hooks = NULL;
+    int rc;
+
+    cr_assert_eq(fz_strvec_push(&dirs, FZ_TEST_DATA_DIR
+                                "/analyzer/edges/hooks"), 0);
+    cr_assert_eq(fz_hooks_load(&hooks, &dirs), 0, "%s", fz_error_message());
+    cfg.script = script;
+    cfg.hooks = hooks;
+    cfg.no_runtime_roots = 1;
+    rc = fz_analyze(&graph, &cfg);
+    fz_hookset_free(hooks);
+    fz_strvec_dispose(&dirs);
+    cr_assert_eq(rc, 0, "%s", fz_error_message());
+}
+
+Test(analyzer, hook_excluded_imports_drop_the_package_s_edges_only)
+{
+    analyze_with_hooks(FZ_TEST_DATA_DIR "/analyzer/edges/uses_pkg.py");
+    must_have("pkgh.view", FZ_MOD_SOURCE);
+    must_not_have("heavy");
+    fz_graph_free(graph);
+    graph = NULL;
+
+    /* The program's own import still brings it. */
+    analyze_with_hooks(FZ_TEST_DATA_DIR "/analyzer/edges/uses_both.py");
+    must_have("heavy", FZ_MOD_SOURCE);
 }
 
 Test(analyzer, stdlib_self_tests_are_not_followed)

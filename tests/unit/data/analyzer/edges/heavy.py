@@ -1,0 +1,1 @@
+TOOLKIT = 1

@@ -1,0 +1,2 @@
+import heavy
+import pkgh
