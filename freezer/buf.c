@@ -234,6 +234,26 @@ fz_path_dirname(const char *path)
     return fz_buf_detach(&buf);
 }
 
+char *
+fz_path_sibling(const char *path, const char *name)
+{
+    char *dir = fz_path_dirname(path);
+    char *sibling = dir ? fz_path_join(dir, name) : NULL;
+
+    free(dir);
+    return sibling;
+}
+
+char *
+fz_path_beside_self(const char *rel)
+{
+    char *exe = realpath("/proc/self/exe", NULL);
+    char *path = exe ? fz_path_sibling(exe, rel) : NULL;
+
+    free(exe);
+    return path;
+}
+
 const char *
 fz_path_basename(const char *path)
 {

@@ -74,6 +74,13 @@ char *fz_path_join(const char *a, const char *b);
 /* malloc'd directory part of `path` ("." when there is none). */
 char *fz_path_dirname(const char *path);
 
+/* "<dirname of path>/<name>", malloc'd; NULL when out of memory. */
+char *fz_path_sibling(const char *path, const char *name);
+
+/* "<dir of the running executable>/<rel>", malloc'd; NULL when that
+ * cannot be resolved or out of memory. */
+char *fz_path_beside_self(const char *rel);
+
 /* Pointer to the last component of `path` (borrowed, inside `path`). */
 const char *fz_path_basename(const char *path);
 

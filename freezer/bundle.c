@@ -117,11 +117,7 @@ done:
 char *
 fz_bundle_stub_ext_dir(const char *stub)
 {
-    char *dir = fz_path_dirname(stub);
-    char *ext = dir ? fz_path_join(dir, "fz-ext") : NULL;
-
-    free(dir);
-    return ext;
+    return fz_path_sibling(stub, "fz-ext");
 }
 
 void

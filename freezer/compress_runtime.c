@@ -28,10 +28,9 @@
 int
 fz_compress_runtime_launcher(char **out, const char *stub)
 {
-    char *dir = fz_path_dirname(stub);
     int rc = 0;
 
-    *out = dir ? fz_path_join(dir, "fz-launcher") : NULL;
+    *out = fz_path_sibling(stub, "fz-launcher");
     if (*out == NULL) {
         rc = fz_error_set(FZ_ENOMEM, "out of memory");
     } else if (!fz_is_file(*out)) {
@@ -41,7 +40,6 @@ fz_compress_runtime_launcher(char **out, const char *stub)
         free(*out);
         *out = NULL;
     }
-    free(dir);
     return rc;
 }
 

@@ -38,11 +38,7 @@ static const char helper[] =
 char *
 fz_config_default_path(const char *script)
 {
-    char *dir = fz_path_dirname(script);
-    char *path = dir ? fz_path_join(dir, "pyproject.toml") : NULL;
-
-    free(dir);
-    return path;
+    return fz_path_sibling(script, "pyproject.toml");
 }
 
 size_t

@@ -236,12 +236,8 @@ fz_hooks_find(const fz_hookset *s, const char *module)
 char *
 fz_hooks_default_dir(void)
 {
-    char *exe = realpath("/proc/self/exe", NULL);
-    char *dir = exe ? fz_path_dirname(exe) : NULL;
-    char *cand = dir ? fz_path_join(dir, "../share/freeze/hooks") : NULL;
+    char *cand = fz_path_beside_self("../share/freeze/hooks");
 
-    free(exe);
-    free(dir);
     if (cand != NULL && fz_is_dir(cand)) {
         return cand;
     }

@@ -23,14 +23,9 @@
 static char *
 install_script(void)
 {
-    char *exe = realpath("/proc/self/exe", NULL);
-    char *dir = exe ? fz_path_dirname(exe) : NULL;
     char *cand =
-        dir ? fz_path_join(dir, "../share/freeze/installer/" INSTALL_SCRIPT)
-            : NULL;
+        fz_path_beside_self("../share/freeze/installer/" INSTALL_SCRIPT);
 
-    free(exe);
-    free(dir);
     if (cand != NULL && fz_is_file(cand)) {
         return cand;
     }

@@ -833,7 +833,6 @@ add_openssl_modules(fz_natives *n)
 
     for (size_t i = 0; i < n->count && rc == 0; i++) {
         const node *d = n->nodes[i];
-        char *dir;
         char *mods;
         DIR *dh;
         struct dirent *de;
@@ -841,9 +840,7 @@ add_openssl_modules(fz_natives *n)
         if (strncmp(d->pub.entry, "libcrypto.so.3", 14) != 0) {
             continue;
         }
-        dir = fz_path_dirname(d->pub.path);
-        mods = dir ? fz_path_join(dir, "ossl-modules") : NULL;
-        free(dir);
+        mods = fz_path_sibling(d->pub.path, "ossl-modules");
         if (mods == NULL) {
             return fz_error_set(FZ_ENOMEM, "out of memory");
         }
