@@ -63,25 +63,31 @@ add_test(NAME e2e.app_bundle
 set_tests_properties(e2e.app_bundle PROPERTIES LABELS "e2e;delivery"
                      TIMEOUT 300)
 
-# macOS: no SDK here, so platform/macos/platform.c is checked two ways
-# against this libc plus test-only declarations of the few Darwin calls
-# (tests/macos/shim; what that does and does not prove: tests/macos/README.md):
-# it compiles without a warning, and the platform tests run against it with
-# those calls implemented on Linux (tests/macos/shim.c).
+# macOS: no SDK here, so the macOS layer (platform/macos/platform.c with
+# platform/posix/posix.c) is checked two ways against this libc plus
+# test-only declarations of the few Darwin calls (tests/macos/shim; what that
+# does and does not prove: tests/macos/README.md): it compiles without a
+# warning, and the platform tests run against it with those calls
+# implemented on Linux (tests/macos/shim.c).
 add_test(NAME macos.platform_compiles
   COMMAND "${CMAKE_C_COMPILER}" -std=c11 -Wall -Wextra -Wshadow
           -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla -Werror
           -fsyntax-only -D_DARWIN_C_SOURCE -D_DEFAULT_SOURCE
           -I "${CMAKE_CURRENT_SOURCE_DIR}/macos/shim"
-          -I "${PROJECT_SOURCE_DIR}/platform" -I "${PROJECT_SOURCE_DIR}/include"
+          -I "${PROJECT_SOURCE_DIR}/platform"
+          -I "${PROJECT_SOURCE_DIR}/platform/posix"
+          -I "${PROJECT_SOURCE_DIR}/include"
+          "${PROJECT_SOURCE_DIR}/platform/posix/posix.c"
           "${PROJECT_SOURCE_DIR}/platform/macos/platform.c")
 set_tests_properties(macos.platform_compiles PROPERTIES LABELS "unit;macos")
 add_library(fzplatform_macos_shim STATIC
+  "${PROJECT_SOURCE_DIR}/platform/posix/posix.c"
   "${PROJECT_SOURCE_DIR}/platform/macos/platform.c" macos/shim.c)
 target_include_directories(fzplatform_macos_shim BEFORE PUBLIC
   "${CMAKE_CURRENT_SOURCE_DIR}/macos/shim")
 target_include_directories(fzplatform_macos_shim PUBLIC
-  "${PROJECT_SOURCE_DIR}/platform")
+  "${PROJECT_SOURCE_DIR}/platform"
+  PRIVATE "${PROJECT_SOURCE_DIR}/platform/posix")
 target_compile_definitions(fzplatform_macos_shim PRIVATE _DARWIN_C_SOURCE
                            _DEFAULT_SOURCE)
 target_compile_features(fzplatform_macos_shim PUBLIC c_std_11)

@@ -2,7 +2,8 @@
  * test_platform.c - the platform layer: executable path, mappings, cache
  * dir, private dirs, safe removal and the refusal of unsafe dirs. Built
  * twice: against platform/linux, and (FZ_TEST_MACOS) against
- * platform/macos with the Darwin calls shimmed (tests/macos/README.md).
+ * platform/macos with the Darwin calls shimmed (tests/macos/README.md),
+ * each with the POSIX code they share, platform/posix.
  */
 #include "fz_error.h"
 #include "fz_platform.h"
