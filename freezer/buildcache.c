@@ -326,24 +326,27 @@ digest_key(uint8_t *key, XXH3_state_t *st)
 int
 fz_buildcache_compile(fz_buildcache *c, fz_buf *out, const char *source,
                       size_t size, const char *filename, const char *display,
-                      int optimize)
+                      int optimize, int columns)
 {
     uint8_t key[FZ_BUILDCACHE_KEY_SIZE];
-    uint8_t head[16];
+    uint8_t head[20];
     XXH3_state_t *st = NULL;
     int rc;
 
     if (c == NULL) {
-        return fz_compile(out, source, size, filename, display, optimize);
+        return fz_compile(out, source, size, filename, display, optimize,
+                          columns);
     }
     st = XXH3_createState();
     if (st == NULL) {
-        return fz_compile(out, source, size, filename, display, optimize);
+        return fz_compile(out, source, size, filename, display, optimize,
+                          columns);
     }
     fz_put_u32(head, FZ_BUILDCACHE_VERSION);
     fz_put_u32(head + 4, (uint32_t)FZ_PY_MAGIC_LE);
     fz_put_u32(head + 8, (uint32_t)FZ_PY_HEXVERSION_MM);
     fz_put_u32(head + 12, (uint32_t)optimize);
+    fz_put_u32(head + 16, (uint32_t)(columns != 0));
     XXH3_128bits_reset(st);
     XXH3_128bits_update(st, "code", 5);
     XXH3_128bits_update(st, head, sizeof(head));
@@ -356,7 +359,7 @@ fz_buildcache_compile(fz_buildcache *c, fz_buf *out, const char *source,
         (out->data[0] & 0x7f) == 'c') {
         return 0;
     }
-    rc = fz_compile(out, source, size, filename, display, optimize);
+    rc = fz_compile(out, source, size, filename, display, optimize, columns);
     if (rc == 0) {
         fz_buildcache_put(c, key, out->data, out->size);
     }

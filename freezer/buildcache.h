@@ -31,7 +31,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FZ_BUILDCACHE_VERSION 1u
+/* Part of every key: bumped whenever what the freezer makes from the same
+ * inputs changes (2: code without column ranges, compile.h). */
+#define FZ_BUILDCACHE_VERSION 2u
 #define FZ_BUILDCACHE_HEADER_SIZE 48u
 #define FZ_BUILDCACHE_KEY_SIZE 16u
 
@@ -74,12 +76,12 @@ fz_payload_cache fz_buildcache_payload_cache(fz_buildcache *c);
 
 /*
  * fz_compile (compile.h) through the cache: the key is the source bytes,
- * `filename`, `optimize`, the bytecode magic and the Python version.
- * `c` may be NULL (plain fz_compile). Errors: those of fz_compile.
+ * `filename`, `optimize`, `columns`, the bytecode magic and the Python
+ * version. `c` may be NULL (plain fz_compile). Errors: those of fz_compile.
  */
 int fz_buildcache_compile(fz_buildcache *c, fz_buf *out, const char *source,
                           size_t size, const char *filename,
-                          const char *display, int optimize);
+                          const char *display, int optimize, int columns);
 
 /* ------------------------------------------------------ whole builds */
 

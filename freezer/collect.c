@@ -119,8 +119,10 @@ add_code(fz_payload_writer *w, fz_collect_stats *stats, const fz_module *m,
     if (rc < 0) {
         goto done;
     }
+    /* Column ranges only where a traceback can show the source line. */
     rc = fz_buildcache_compile(cache, code, m->source.data, m->source.size,
-                               source_name.data, m->path, optimize);
+                               source_name.data, m->path, optimize,
+                               m->origin == FZ_ORIGIN_APP);
     stats->compile_seconds += now() - t0;
     if (rc < 0) {
         goto done;

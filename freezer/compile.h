@@ -17,8 +17,15 @@
  * its contents). `display` names the file in errors. The source is hostile
  * input. Errors: FZ_ESYNTAX ("display:line:col: message"), FZ_ENOMEM,
  * FZ_EFAIL. Needs fz_pyembed_init().
+ *
+ * With `columns` 0 the code keeps its line numbers but not the column
+ * ranges of each instruction (as `python3 -X no_debug_ranges`): they only
+ * place the ^^^ marks under a source line in a traceback, and a module
+ * bundled without its source never shows one. They are a quarter of the
+ * compressed bytecode.
  */
 int fz_compile(fz_buf *out, const char *source, size_t size,
-               const char *filename, const char *display, int optimize);
+               const char *filename, const char *display, int optimize,
+               int columns);
 
 #endif /* FZ_COMPILE_H */

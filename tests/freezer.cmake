@@ -102,6 +102,11 @@ fz_unit_test(test_buildcache
   SOURCES unit/test_buildcache.c
   LIBS freezer
   LABELS freezer)
+# Code without column ranges keeps every line (compile.h).
+fz_unit_test(test_compile
+  SOURCES unit/test_compile.c
+  LIBS freezer
+  LABELS freezer)
 # The --compress-runtime payload, and its compressed runtime in the build
 # cache (a damaged or wrong cached frame is not used).
 fz_unit_test(test_compress_runtime
