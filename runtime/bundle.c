@@ -290,11 +290,14 @@ tidy_path(char *s)
 }
 
 /*
- * A private root names its creator in this file, written once the root
- * is flock'ed (shared: the creator and its forks, for their lifetime) and
- * extracted. sweep_private removes a root only when the creator is gone
- * and nobody holds the lock: a process killed by a signal (Pool.terminate
- * sends SIGTERM to spawn workers) cannot remove its own root at exit.
+ * A private root names its creator in this file, written as soon as the
+ * root is flock'ed (shared: the creator and its forks, for their lifetime),
+ * before anything is extracted. sweep_private removes a root only when the
+ * creator is gone and nobody holds the lock: a process killed by a signal
+ * (Pool.terminate sends SIGTERM to spawn workers, even to one still
+ * extracting) cannot remove its own root at exit. Sweeps run when a
+ * process makes a private root and when its creator removes it at exit
+ * (by then a pool's terminated workers have been reaped).
  */
 #define OWNER_FILE ".freeze-owner"
 
@@ -443,17 +446,20 @@ populate_private(fz_bundle *b, fz_payload *p)
         rc = fz_error_set(FZ_EIO, "cannot open %s: %s", dir, strerror(errno));
         goto done;
     }
+    /* Locked, then marked, then filled: a process killed while it
+     * extracts (Pool.terminate SIGTERMs workers that are still starting)
+     * leaves a root whose owner is gone and whose lock died with it, which
+     * the next sweep removes. A root without the mark (no flock here) is
+     * never swept. */
     locked = flock(fd, LOCK_SH) == 0;
-    rc = extract_all(p, fd);
-    if (rc < 0) {
-        goto done;
-    }
-    /* Last: a root without it (no flock here, or a payload entry of
-     * that name) is never swept. */
     snprintf(pid, sizeof(pid), "%ld\n", b->owner);
     if (locked &&
         fz_platform_write_new_at(fd, OWNER_FILE, 0600, pid, strlen(pid)) < 0) {
         fz_error_clear();
+    }
+    rc = extract_all(p, fd);
+    if (rc < 0) {
+        goto done;
     }
     if (fstat(fd, &st) == 0) {
         b->lock_fd = fd;
@@ -660,8 +666,15 @@ void
 fz_bundle_remove(fz_bundle *b)
 {
     if (b && b->is_private && b->root && b->owner == (long)getpid()) {
+        char *base = NULL;
+
         fz_platform_remove_path(b->root);
         b->is_private = 0;
+        if (fz_platform_tmp_base(&base) == FZ_OK) {
+            sweep_private(base);
+        }
+        free(base);
+        fz_error_clear();
     }
     if (b && b->owner == (long)getpid()) {
         close_lock(b); /* forks keep their copy, and the lock */
