@@ -561,6 +561,8 @@ open_cached(fz_bundle *b, fz_payload *p, const char *cache, const char *name,
     return rc;
 }
 
+static int remove_root(fz_bundle *b);
+
 int
 fz_bundle_open(fz_bundle **out, char **warning, fz_payload *p)
 {
@@ -636,7 +638,7 @@ fz_bundle_open(fz_bundle **out, char **warning, fz_payload *p)
 done:
     if (rc < 0) {
         if (b && b->is_private) {
-            fz_bundle_remove(b);
+            remove_root(b); /* keeps the error for the caller */
         }
         fz_bundle_free(b);
         b = NULL;
@@ -662,23 +664,34 @@ close_lock(fz_bundle *b)
     b->lock_fd = -1;
 }
 
-void
-fz_bundle_remove(fz_bundle *b)
+/* Remove b's private root if this process made it; 1 when it did. */
+static int
+remove_root(fz_bundle *b)
 {
-    if (b && b->is_private && b->root && b->owner == (long)getpid()) {
-        char *base = NULL;
+    int removed = 0;
 
+    if (b && b->is_private && b->root && b->owner == (long)getpid()) {
         fz_platform_remove_path(b->root);
         b->is_private = 0;
-        if (fz_platform_tmp_base(&base) == FZ_OK) {
-            sweep_private(base);
-        }
-        free(base);
-        fz_error_clear();
+        removed = 1;
     }
     if (b && b->owner == (long)getpid()) {
         close_lock(b); /* forks keep their copy, and the lock */
     }
+    return removed;
+}
+
+void
+fz_bundle_remove(fz_bundle *b)
+{
+    char *base = NULL;
+
+    /* At exit a pool's terminated workers have been reaped: what they
+     * left goes too. */
+    if (remove_root(b) && fz_platform_tmp_base(&base) == FZ_OK) {
+        sweep_private(base);
+    }
+    free(base);
 }
 
 void

@@ -29,7 +29,8 @@ typedef struct fz_bundle {
  * that is renamed into place, a concurrent winner's copy being used
  * instead. When the cache cannot be used, the files go to a private temp
  * dir (is_private) that fz_bundle_remove deletes; private dirs that dead
- * processes left (killed by a signal) are removed first. A published root
+ * processes left (killed by a signal) are removed first, and again when
+ * fz_bundle_remove deletes this process's own. A published root
  * whose files were deleted, truncated or replaced by symlinks is
  * re-extracted and swapped in atomically. *warning receives a one-line
  * malloc'd message (caller prints and frees) only when the cache location
