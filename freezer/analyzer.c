@@ -2235,10 +2235,11 @@ scan_codec_names(fz_graph *g, fz_module *m)
         module = name.size > 0 ? PyDict_GetItemString(g->lazy_codecs,
                                                       name.data)
                                : NULL;
-        if (module != NULL) {
+        if (module != NULL && PyUnicode_AsUTF8(module) != NULL) {
             rc = require(g, PyUnicode_AsUTF8(module), m->name, 1,
                          NULL, 1, &dep);
         }
+        PyErr_Clear();
         p = close + 1;
     }
     fz_buf_dispose(&name);

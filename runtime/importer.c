@@ -880,6 +880,35 @@ locate(Importer *self, const char *p, size_t n, char *norm, const char **rel,
     return where;
 }
 
+/*
+ * locate() for a path object (str or bytes): *norm (PyMem_Free'd by the
+ * caller, also on failure) holds the normalised path that *rel points
+ * into. -1 with a Python exception set.
+ */
+static int
+locate_path(Importer *self, PyObject *path, char **norm, const char **rel,
+            size_t *rel_size)
+{
+    PyObject *bytes = NULL;
+    size_t n;
+    int where = -1;
+
+    *norm = NULL;
+    if (!PyUnicode_FSConverter(path, &bytes)) {
+        return -1;
+    }
+    n = (size_t)PyBytes_GET_SIZE(bytes);
+    *norm = PyMem_Malloc(n + 1);
+    if (!*norm) {
+        PyErr_NoMemory();
+    } else {
+        where = locate(self, PyBytes_AS_STRING(bytes), n, *norm, rel,
+                       rel_size);
+    }
+    Py_DECREF(bytes);
+    return where;
+}
+
 static PyObject *
 importer_get_data(Importer *self, PyObject *arg)
 {
@@ -976,25 +1005,19 @@ static PyObject *
 importer_path_hook(Importer *self, PyObject *arg)
 {
     PyObject *path = NULL;
-    PyObject *path_bytes = NULL;
     PathFinder *finder = NULL;
     char *norm = NULL;
     const char *rel = "";
-    size_t n, rel_size = 0;
+    size_t rel_size = 0;
     int where;
 
-    if (!PyUnicode_FSDecoder(arg, &path) ||
-        !PyUnicode_FSConverter(path, &path_bytes)) {
+    if (!PyUnicode_FSDecoder(arg, &path)) {
         goto done;
     }
-    n = (size_t)PyBytes_GET_SIZE(path_bytes);
-    norm = PyMem_Malloc(n + 1);
-    if (!norm) {
-        PyErr_NoMemory();
+    where = locate_path(self, path, &norm, &rel, &rel_size);
+    if (where < 0) {
         goto done;
     }
-    where =
-        locate(self, PyBytes_AS_STRING(path_bytes), n, norm, &rel, &rel_size);
     if (where == AT_NONE) {
         PyErr_SetString(PyExc_ImportError, "not in the bundle");
         goto done;
@@ -1030,7 +1053,6 @@ importer_path_hook(Importer *self, PyObject *arg)
 done:
     PyMem_Free(norm);
     Py_XDECREF(path);
-    Py_XDECREF(path_bytes);
     return (PyObject *)finder;
 }
 
@@ -1616,27 +1638,19 @@ static PyObject *
 open_code_hook(PyObject *path, void *data)
 {
     Importer *self = data;
-    PyObject *path_bytes = NULL;
     PyObject *bytes = NULL;
     PyObject *io = NULL;
     PyObject *f = NULL;
     char *norm = NULL;
     const char *rel;
-    size_t n, rel_size;
+    size_t rel_size;
     int where;
     fz_entry e;
 
-    if (!PyUnicode_FSConverter(path, &path_bytes)) {
+    where = locate_path(self, path, &norm, &rel, &rel_size);
+    if (where < 0) {
         goto done;
     }
-    n = (size_t)PyBytes_GET_SIZE(path_bytes);
-    norm = PyMem_Malloc(n + 1);
-    if (!norm) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    where =
-        locate(self, PyBytes_AS_STRING(path_bytes), n, norm, &rel, &rel_size);
     if (where != AT_NONE && rel_size > 0 &&
         fz_payload_find(self->payload, rel, rel_size, &e) == FZ_OK &&
         e.kind == FZ_ENTRY_SOURCE) {
@@ -1661,7 +1675,6 @@ open_code_hook(PyObject *path, void *data)
 done:
     PyMem_Free(norm);
     Py_XDECREF(io);
-    Py_XDECREF(path_bytes);
     Py_XDECREF(bytes);
     return f;
 }
