@@ -1,1 +1,0 @@
-"""A package with data files next to its code."""

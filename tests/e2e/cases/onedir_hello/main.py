@@ -1,1 +1,0 @@
-print("Hello from a frozen Python program!")
