@@ -43,7 +43,8 @@ struct fz_payload {
     ZSTD_DCtx *dctx;
     ZSTD_DDict *ddict;
     /* fz_payload_open_fetch: base is `head` ([0, data_offset), owned) and
-     * entry data comes from fetch. */
+     * entry data comes from fetch. NULL in a fz_payload_share view, which
+     * borrows its parent's. */
     uint8_t *head;
     fz_payload_fetch_fn fetch;
     void *fetch_ctx;
@@ -582,6 +583,23 @@ fz_payload_open_fetch(fz_payload **out, uint64_t total_size,
 done:
     fz_payload_free(p);
     return rc;
+}
+
+int
+fz_payload_share(fz_payload **out, const fz_payload *p)
+{
+    fz_payload *v = malloc(sizeof(*v));
+
+    *out = NULL;
+    if (v == NULL) {
+        return fz_error_set(FZ_ENOMEM, "out of memory");
+    }
+    *v = *p;
+    v->dctx = NULL;
+    v->ddict = NULL;
+    v->head = NULL;
+    *out = v;
+    return FZ_OK;
 }
 
 void

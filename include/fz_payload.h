@@ -238,6 +238,15 @@ int fz_payload_open_fetch(fz_payload **out, uint64_t total_size,
                           fz_payload_fetch_fn fetch, void *ctx,
                           uint32_t python_version, uint32_t bytecode_magic);
 
+/*
+ * A second view of `p`'s payload for another thread: it shares p's bytes
+ * and validated index but has its own decoder, so fz_payload_read through
+ * it may run while another thread reads through `p` (fetch-based views
+ * need a `fetch` that is safe to call concurrently, as pread is). Free it
+ * before `p`. FZ_ENOMEM, *out NULL, on failure.
+ */
+int fz_payload_share(fz_payload **out, const fz_payload *p);
+
 /* Release a view (not the bytes). Accepts NULL. */
 void fz_payload_free(fz_payload *p);
 

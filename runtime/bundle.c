@@ -12,7 +12,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,11 @@
 
 /* Longest <app> part of a root name; keeps it under NAME_MAX. */
 #define APP_NAME_MAX 64
+
+/* Extraction runs on this many threads at most, and on one below this many
+ * bytes (a thread costs more than it saves on small files). */
+#define EXTRACT_THREADS_MAX 4
+#define EXTRACT_PARALLEL_MIN ((uint64_t)1 << 20)
 
 /* The compressed runtime of a --compress-runtime app: the launcher's. */
 #define RUNTIME_ENTRY ".freeze/runtime"
@@ -82,59 +89,185 @@ root_name(const fz_payload *p)
     return s;
 }
 
-/* Extract every on-disk entry of `p` below the directory `dirfd`. */
+/* Extract entry `e` of `p` below the directory `dirfd`; `name` has room
+ * for FZ_PAYLOAD_NAME_MAX + 1 bytes. */
+static int
+extract_one(fz_payload *p, int dirfd, const fz_entry *e, char *name)
+{
+    char *slash;
+    void *data = NULL;
+    size_t size;
+    int fd = -1;
+    int rc;
+
+    memcpy(name, e->name, e->name_size);
+    name[e->name_size] = '\0';
+    slash = strrchr(name, '/');
+    rc = fz_platform_mkdirs_at(&fd, dirfd, name,
+                               slash ? (size_t)(slash - name) : 0);
+    if (rc < 0) {
+        return rc;
+    }
+    rc = fz_payload_read_alloc(p, e, &data, &size);
+    if (rc < 0) {
+        fz_error_wrap(rc, "%s", name);
+    } else {
+        /* The owner must be able to read what it loads. */
+        rc = fz_platform_write_new_at(fd, slash ? slash + 1 : name,
+                                      (e->mode & 0777) | 0400, data, size);
+    }
+    free(data);
+    close(fd);
+    return rc;
+}
+
+/*
+ * The on-disk entries, shared by the extracting threads: each takes the
+ * next index of `order` (largest entry first, so that the big libraries
+ * start at once and the small ones fill in around them).
+ */
+typedef struct extract_job {
+    fz_payload *p;
+    int dirfd;
+    uint32_t *order;
+    size_t count;
+    atomic_size_t next;
+    atomic_int failed;
+} extract_job;
+
+typedef struct extract_worker {
+    extract_job *job;
+    fz_payload *view; /* this thread's decoder */
+    pthread_t thread;
+    int started;
+    int rc;
+    char *message; /* its error, copied out of its thread's slot */
+} extract_worker;
+
+static void *
+extract_run(void *arg)
+{
+    extract_worker *w = arg;
+    extract_job *job = w->job;
+    char *name = malloc(FZ_PAYLOAD_NAME_MAX + 1);
+    size_t i;
+
+    w->rc = name ? FZ_OK : fz_error_set(FZ_ENOMEM, "out of memory");
+    while (w->rc == FZ_OK && !atomic_load(&job->failed) &&
+           (i = atomic_fetch_add(&job->next, 1)) < job->count) {
+        fz_entry e;
+
+        fz_payload_entry_at(job->p, job->order[i], &e);
+        w->rc = extract_one(w->view, job->dirfd, &e, name);
+    }
+    if (w->rc < 0) {
+        atomic_store(&job->failed, 1);
+        w->message = strdup(fz_error_message());
+    }
+    free(name);
+    return NULL;
+}
+
+/* Larger raw size first; ties by index, for a stable order. */
+static int
+by_size_desc(const void *a, const void *b, void *ctx)
+{
+    const fz_payload *p = ctx;
+    uint32_t ia = *(const uint32_t *)a, ib = *(const uint32_t *)b;
+    fz_entry ea, eb;
+
+    fz_payload_entry_at(p, ia, &ea);
+    fz_payload_entry_at(p, ib, &eb);
+    if (ea.raw_size != eb.raw_size) {
+        return ea.raw_size > eb.raw_size ? -1 : 1;
+    }
+    return ia < ib ? -1 : 1;
+}
+
+/* How many threads extract `bytes` in `count` files. */
+static size_t
+extract_threads(uint64_t bytes, size_t count)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t n = cpus > 0 ? (size_t)cpus : 1;
+
+    if (bytes < EXTRACT_PARALLEL_MIN) {
+        return 1;
+    }
+    n = n < EXTRACT_THREADS_MAX ? n : EXTRACT_THREADS_MAX;
+    return n < count ? n : (count ? count : 1);
+}
+
+/*
+ * Extract every on-disk entry of `p` below the directory `dirfd`. On a
+ * first run this is most of the wait (libcrypto alone is 4.7 MB to
+ * decompress), so it is spread over the cores: this thread and up to
+ * EXTRACT_THREADS_MAX - 1 more, each with its own decoder. Threads that
+ * cannot be started leave their share to the others.
+ */
 static int
 extract_all(fz_payload *p, int dirfd)
 {
-    uint64_t i, n = fz_payload_entry_count(p);
-    char *name = NULL;
-    void *data = NULL;
-    int fd = -1;
+    uint64_t i, n = fz_payload_entry_count(p), bytes = 0;
+    extract_worker workers[EXTRACT_THREADS_MAX];
+    extract_job job;
+    size_t k, nthreads;
     int rc = FZ_OK;
 
-    name = malloc(FZ_PAYLOAD_NAME_MAX + 1);
-    if (!name) {
+    memset(&job, 0, sizeof(job));
+    memset(workers, 0, sizeof(workers));
+    job.p = p;
+    job.dirfd = dirfd;
+    atomic_init(&job.next, 0);
+    atomic_init(&job.failed, 0);
+    job.order = malloc((n ? (size_t)n : 1) * sizeof(*job.order));
+    if (!job.order) {
         return fz_error_set(FZ_ENOMEM, "out of memory");
     }
     for (i = 0; i < n; i++) {
         fz_entry e;
-        char *slash;
-        size_t size;
 
         fz_payload_entry_at(p, i, &e);
-        if (!on_disk_kind(&e)) {
+        if (on_disk_kind(&e)) {
+            job.order[job.count++] = (uint32_t)i;
+            bytes += e.raw_size;
+        }
+    }
+    qsort_r(job.order, job.count, sizeof(*job.order), by_size_desc, p);
+    nthreads = extract_threads(bytes, job.count);
+    for (k = 0; k < nthreads; k++) {
+        workers[k].job = &job;
+        if (k == 0) {
+            workers[k].view = p;
             continue;
         }
-        memcpy(name, e.name, e.name_size);
-        name[e.name_size] = '\0';
-        slash = strrchr(name, '/');
-        rc = fz_platform_mkdirs_at(&fd, dirfd, name,
-                                   slash ? (size_t)(slash - name) : 0);
-        if (rc < 0) {
-            goto done;
+        if (fz_payload_share(&workers[k].view, p) < 0) {
+            break;
         }
-        rc = fz_payload_read_alloc(p, &e, &data, &size);
-        if (rc < 0) {
-            fz_error_wrap(rc, "%s", name);
-            goto done;
+        workers[k].started = pthread_create(&workers[k].thread, NULL,
+                                            extract_run, &workers[k]) == 0;
+        if (!workers[k].started) {
+            break;
         }
-        /* The owner must be able to read what it loads. */
-        rc = fz_platform_write_new_at(fd, slash ? slash + 1 : name,
-                                      (e.mode & 0777) | 0400, data, size);
-        if (rc < 0) {
-            goto done;
-        }
-        free(data);
-        data = NULL;
-        close(fd);
-        fd = -1;
     }
-done:
-    if (fd >= 0) {
-        close(fd);
+    fz_error_clear();
+    extract_run(&workers[0]);
+    for (k = 0; k < nthreads; k++) {
+        if (workers[k].started) {
+            pthread_join(workers[k].thread, NULL);
+        }
+        if (rc == FZ_OK && workers[k].rc < 0) {
+            rc = workers[k].rc;
+            fz_error_set(rc, "%s",
+                         workers[k].message ? workers[k].message
+                                            : "out of memory");
+        }
+        if (k > 0) {
+            fz_payload_free(workers[k].view);
+        }
+        free(workers[k].message);
     }
-    free(data);
-    free(name);
+    free(job.order);
     return rc;
 }
 
@@ -561,6 +694,21 @@ open_cached(fz_bundle *b, fz_payload *p, const char *cache, const char *name,
     return rc;
 }
 
+/* "<cache>/freeze/<name>", tidied, in a new string; NULL when out of
+ * memory. */
+static char *
+root_under(const char *cache, const char *name)
+{
+    char *freeze_dir = join(cache, "freeze");
+    char *root = freeze_dir ? join(freeze_dir, name) : NULL;
+
+    free(freeze_dir);
+    if (root) {
+        tidy_path(root);
+    }
+    return root;
+}
+
 static int remove_root(fz_bundle *b);
 
 int
@@ -568,7 +716,6 @@ fz_bundle_open(fz_bundle **out, char **warning, fz_payload *p)
 {
     fz_bundle *b = NULL;
     char *cache = NULL;
-    char *freeze_dir = NULL;
     char *name = NULL;
     int rc;
 
@@ -593,18 +740,12 @@ fz_bundle_open(fz_bundle **out, char **warning, fz_payload *p)
         const char *tmp = secure_getenv("TMPDIR");
 
         cache = strdup(tmp && tmp[0] == '/' ? tmp : "/tmp");
-        if (!cache) {
-            rc = fz_error_set(FZ_ENOMEM, "out of memory");
-            goto done;
-        }
     }
-    freeze_dir = join(cache, "freeze");
-    b->root = freeze_dir ? join(freeze_dir, name) : NULL;
+    b->root = cache ? root_under(cache, name) : NULL;
     if (!b->root) {
         rc = fz_error_set(FZ_ENOMEM, "out of memory");
         goto done;
     }
-    tidy_path(b->root);
     b->root_size = strlen(b->root);
     rc = FZ_OK;
     if (!fz_bundle_needs_disk(p)) {
@@ -645,7 +786,6 @@ done:
     }
     *out = b;
     free(cache);
-    free(freeze_dir);
     free(name);
     return rc;
 }
