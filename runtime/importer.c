@@ -26,6 +26,8 @@ typedef struct {
     const fz_bundle *bundle;           /* borrowed from main */
     PyObject *root;                    /* str: the bundle root */
     PyObject *module_spec;             /* _frozen_importlib.ModuleSpec */
+    PyObject *spec_kwnames;            /* ("origin", "is_package") */
+    PyObject *spec_fields[2]; /* "_set_fileattr", "_cached", or NULLs */
     PyObject *ext_loader;   /* _frozen_importlib_external.ExtensionFile.. */
     PyObject *fix_filename; /* _imp._fix_co_filename */
     PyObject *finder_type;  /* FzPathFinder */
@@ -373,18 +375,71 @@ done:
 }
 
 /*
+ * spec.<prop> = value for the property `prop` (has_location, cached). In
+ * CPython 3.11 their setters only store the value (a bool for
+ * has_location) in the field spec_fields[field]; when the install found
+ * those fields, store it there directly and skip the Python setter.
+ */
+static int
+set_spec_attr(Importer *self, PyObject *spec, const char *prop, int field,
+              PyObject *value)
+{
+    if (self->spec_fields[field]) {
+        return PyObject_GenericSetAttr(spec, self->spec_fields[field], value);
+    }
+    return PyObject_SetAttrString(spec, prop, value);
+}
+
+/*
+ * The names of the fields behind ModuleSpec.has_location and .cached when
+ * they are what set_spec_attr expects: a fresh spec has both, False and
+ * None, and setting the properties changes exactly them. Else NULLs.
+ */
+static int
+find_spec_fields(Importer *self)
+{
+    static const char *const field[2] = {"_set_fileattr", "_cached"};
+    PyObject *argv[2] = {NULL, Py_None}, *spec, *v;
+    int i, ok;
+
+    argv[0] = PyUnicode_FromString("fz_probe");
+    spec = argv[0] ? PyObject_Vectorcall(self->module_spec, argv, 2, NULL)
+                   : NULL;
+    Py_XDECREF(argv[0]);
+    if (!spec) {
+        return -1;
+    }
+    ok = PyObject_SetAttrString(spec, "has_location", Py_True) == 0 &&
+         PyObject_SetAttrString(spec, "cached", self->root) == 0;
+    for (i = 0; ok && i < 2; i++) {
+        self->spec_fields[i] = PyUnicode_InternFromString(field[i]);
+        v = self->spec_fields[i]
+                ? PyObject_GetAttr(spec, self->spec_fields[i])
+                : NULL;
+        ok = v == (i == 0 ? Py_True : self->root);
+        Py_XDECREF(v);
+    }
+    Py_DECREF(spec);
+    PyErr_Clear();
+    if (!ok) {
+        Py_CLEAR(self->spec_fields[0]);
+        Py_CLEAR(self->spec_fields[1]);
+    }
+    return 0;
+}
+
+/*
  * A ModuleSpec for `fullname` found as `info` at module path `path`
  * (relative), with `loader` self for code and namespaces and an
  * ExtensionFileLoader for extensions.
  */
 static PyObject *
 make_spec(Importer *self, PyObject *fullname, const fz_module_info *info,
-          const char *path, size_t path_size)
+          const char *path, size_t path_size, fz_spec_parts *parts)
 {
     PyObject *origin = NULL;
     PyObject *loader = NULL;
-    PyObject *args = NULL;
-    PyObject *kwargs = NULL;
+    PyObject *argv[4];
     PyObject *spec = NULL;
     PyObject *locations = NULL;
     PyObject *dir = NULL;
@@ -411,18 +466,15 @@ make_spec(Importer *self, PyObject *fullname, const fz_module_info *info,
         loader = (PyObject *)self;
         Py_INCREF(loader);
     }
-    args = PyTuple_Pack(2, fullname, loader);
-    kwargs = Py_BuildValue("{sOsO}", "origin", origin, "is_package",
-                           is_pkg ? Py_True : Py_False);
-    if (!args || !kwargs) {
-        goto fail;
-    }
-    spec = PyObject_Call(self->module_spec, args, kwargs);
+    argv[0] = fullname;
+    argv[1] = loader;
+    argv[2] = origin;
+    argv[3] = is_pkg ? Py_True : Py_False;
+    spec = PyObject_Vectorcall(self->module_spec, argv, 2, self->spec_kwnames);
     if (!spec) {
         goto fail;
     }
-    if (info->file &&
-        PyObject_SetAttrString(spec, "has_location", Py_True) < 0) {
+    if (info->file && set_spec_attr(self, spec, "has_location", 0, Py_True) < 0) {
         goto fail;
     }
     /*
@@ -432,7 +484,7 @@ make_spec(Importer *self, PyObject *fullname, const fz_module_info *info,
      */
     if (info->kind == FZ_MODULE_PLAIN || info->kind == FZ_MODULE_PACKAGE) {
         cached = root_join(self, info->entry.name, info->entry.name_size);
-        if (!cached || PyObject_SetAttrString(spec, "cached", cached) < 0) {
+        if (!cached || set_spec_attr(self, spec, "cached", 1, cached) < 0) {
             goto fail;
         }
     }
@@ -449,14 +501,18 @@ make_spec(Importer *self, PyObject *fullname, const fz_module_info *info,
             goto fail;
         }
     }
+    if (parts) {
+        parts->loader = Py_NewRef(loader);
+        parts->origin = Py_NewRef(origin);
+        parts->cached = Py_NewRef(cached ? cached : Py_None);
+        parts->locations = Py_NewRef(locations ? locations : Py_None);
+    }
     goto done;
 fail:
     Py_CLEAR(spec);
 done:
     Py_XDECREF(origin);
     Py_XDECREF(loader);
-    Py_XDECREF(args);
-    Py_XDECREF(kwargs);
     Py_XDECREF(locations);
     Py_XDECREF(dir);
     Py_XDECREF(cached);
@@ -516,21 +572,16 @@ done:
 
 /* ------------------------------------------------------------- Importer */
 
+/* find_spec's work: a new spec, a new reference to None, or NULL. */
 static PyObject *
-importer_find_spec(Importer *self, PyObject *args, PyObject *kwargs)
+find(Importer *self, PyObject *fullname, fz_spec_parts *parts)
 {
-    static char *kwlist[] = {"fullname", "path", "target", NULL};
-    PyObject *fullname, *path = Py_None, *target = Py_None;
     fz_module_info info;
     char *mpath = NULL;
     size_t mpath_size = 0;
     PyObject *spec = NULL;
     int found;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "U|OO:find_spec", kwlist,
-                                     &fullname, &path, &target)) {
-        return NULL;
-    }
     found = lookup_name(self, fullname, 0, &info, &mpath, &mpath_size);
     if (found < 0) {
         goto done;
@@ -540,11 +591,40 @@ importer_find_spec(Importer *self, PyObject *args, PyObject *kwargs)
         Py_INCREF(spec);
         goto done;
     }
-    spec = make_spec(self, fullname, &info, mpath, mpath_size);
+    spec = make_spec(self, fullname, &info, mpath, mpath_size, parts);
 done:
     fz_module_info_clear(&info);
     free(mpath);
     return spec;
+}
+
+static PyObject *
+importer_find_spec(Importer *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"fullname", "path", "target", NULL};
+    PyObject *fullname, *path = Py_None, *target = Py_None;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "U|OO:find_spec", kwlist,
+                                     &fullname, &path, &target)) {
+        return NULL;
+    }
+    return find(self, fullname, NULL);
+}
+
+PyObject *
+fz_importer_find(PyObject *importer, PyObject *fullname, fz_spec_parts *parts)
+{
+    memset(parts, 0, sizeof(*parts));
+    return find((Importer *)importer, fullname, parts);
+}
+
+void
+fz_spec_parts_clear(fz_spec_parts *parts)
+{
+    Py_CLEAR(parts->loader);
+    Py_CLEAR(parts->origin);
+    Py_CLEAR(parts->cached);
+    Py_CLEAR(parts->locations);
 }
 
 static PyObject *
@@ -1063,6 +1143,9 @@ importer_dealloc(Importer *self)
 
     Py_XDECREF(self->root);
     Py_XDECREF(self->module_spec);
+    Py_XDECREF(self->spec_kwnames);
+    Py_XDECREF(self->spec_fields[0]);
+    Py_XDECREF(self->spec_fields[1]);
     Py_XDECREF(self->ext_loader);
     Py_XDECREF(self->fix_filename);
     Py_XDECREF(self->finder_type);
@@ -1161,7 +1244,8 @@ finder_find_spec(PathFinder *self, PyObject *args, PyObject *kwargs)
     switch (
         fz_names_lookup(&info, self->importer->payload, mpath, mpath_size)) {
     case FZ_OK:
-        spec = make_spec(self->importer, fullname, &info, mpath, mpath_size);
+        spec = make_spec(self->importer, fullname, &info, mpath, mpath_size,
+                         NULL);
         if (spec && !name_is_path(name, (size_t)n, mpath, mpath_size)) {
             /* found under an alias: exec_module goes by this path */
             PyObject *state =
@@ -1524,6 +1608,7 @@ fz_importer_install(fz_payload *p, const fz_bundle *b, const char *argv0)
     self->bundle = b;
     self->argv0 = argv0;
     self->root = self->module_spec = self->ext_loader = NULL;
+    self->spec_kwnames = self->spec_fields[0] = self->spec_fields[1] = NULL;
     self->fix_filename = self->finder_type = self->reader_type = NULL;
     self->root_norm = self->tmp_norm = NULL;
     if (normalized_roots(self) < 0) {
@@ -1537,8 +1622,10 @@ fz_importer_install(fz_payload *p, const fz_bundle *b, const char *argv0)
     self->fix_filename = import_attr("_imp", "_fix_co_filename");
     self->finder_type = PyType_FromSpec(&finder_spec);
     self->reader_type = PyType_FromSpec(&reader_spec);
+    self->spec_kwnames = Py_BuildValue("(ss)", "origin", "is_package");
     if (!self->root || !self->module_spec || !self->ext_loader ||
-        !self->fix_filename || !self->finder_type || !self->reader_type) {
+        !self->fix_filename || !self->finder_type || !self->reader_type ||
+        !self->spec_kwnames || find_spec_fields(self) < 0) {
         goto fail;
     }
     meta_path = PySys_GetObject("meta_path"); /* borrowed */
@@ -1591,6 +1678,12 @@ fz_importer_install_path_hook(PyObject *importer)
 done:
     Py_XDECREF(hook);
     return rc;
+}
+
+PyObject *
+fz_importer_exec(PyObject *importer, PyObject *module)
+{
+    return importer_exec_module((Importer *)importer, module);
 }
 
 PyObject *

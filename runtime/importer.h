@@ -22,6 +22,27 @@
 PyObject *fz_importer_install(fz_payload *p, const fz_bundle *b,
                               const char *argv0);
 
+/* What fz_importer_find made the spec from (new references). */
+typedef struct fz_spec_parts {
+    PyObject *loader;    /* the importer, or an ExtensionFileLoader */
+    PyObject *origin;    /* str: <root>/a/b.py, the .so, ...; or None */
+    PyObject *cached;    /* str: <root>/a/b.pyc; or None */
+    PyObject *locations; /* a package's [<root>/a/b]; or None */
+} fz_spec_parts;
+
+/*
+ * The importer's find_spec(fullname) without the call protocol: a new
+ * ModuleSpec, or a new reference to None when the payload does not have
+ * the module, or NULL with an exception. On success with a spec, *parts
+ * holds what it was made from; release with fz_spec_parts_clear.
+ */
+PyObject *fz_importer_find(PyObject *importer, PyObject *fullname,
+                           fz_spec_parts *parts);
+void fz_spec_parts_clear(fz_spec_parts *parts);
+
+/* The importer's exec_module(module): None, or NULL with an exception. */
+PyObject *fz_importer_exec(PyObject *importer, PyObject *module);
+
 /*
  * After the main phase: put the importer's path hook first in
  * sys.path_hooks (ahead of zipimport, so no path entry is stat'ed) and

@@ -11,6 +11,7 @@
 #include "fz_error.h"
 #include "fz_payload.h"
 #include "fz_platform.h"
+#include "fastimport.h"
 #include "importer.h"
 
 #include <assert.h>
@@ -495,7 +496,7 @@ run_python(int argc, char **argv, const char *exe, fz_payload *p,
     }
 
     importer = fz_importer_install(p, b, argc > 0 && argv[0] ? argv[0] : exe);
-    if (!importer) {
+    if (!importer || fz_fastimport_install(importer) < 0) {
         goto py_failed;
     }
     st = _Py_InitializeMain();

@@ -24,6 +24,7 @@ set(FZ_E2E_CASES
   hook_pygments
   hook_pytz
   hook_setuptools
+  import_semantics
   json_stdlib
   keyboard_interrupt
   mp_executor

@@ -1,0 +1,1 @@
+"""A package whose submodules exercise the import system's corners."""
