@@ -709,6 +709,32 @@ root_under(const char *cache, const char *name)
     return root;
 }
 
+int
+fz_bundle_prepare(fz_payload *p)
+{
+    char *name = NULL, *cache = NULL, *root = NULL;
+    int rc;
+
+    if ((fz_payload_flags(p) & FZ_PAYLOAD_F_ONEDIR) ||
+        !fz_bundle_needs_disk(p)) {
+        return FZ_OK;
+    }
+    name = root_name(p);
+    rc = name ? fz_platform_cache_dir(&cache)
+              : fz_error_set(FZ_ENOMEM, "out of memory");
+    root = rc == FZ_OK ? root_under(cache, name) : NULL;
+    if (rc == FZ_OK && !root) {
+        rc = fz_error_set(FZ_ENOMEM, "out of memory");
+    }
+    if (rc == FZ_OK && fz_platform_private_dir_check(root) == 0) {
+        rc = populate_cache(p, cache, name, root, 0);
+    }
+    free(root);
+    free(cache);
+    free(name);
+    return rc;
+}
+
 static int remove_root(fz_bundle *b);
 
 int

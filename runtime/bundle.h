@@ -44,6 +44,16 @@ typedef struct fz_bundle {
 int fz_bundle_open(fz_bundle **out, char **warning, fz_payload *p);
 
 /*
+ * Make the cache root that fz_bundle_open would use for `p` exist when it
+ * does not yet: extracted and published as fz_bundle_open does, but never
+ * in a private dir, with no warning, and an existing root is left as it is
+ * (the runtime's fz_bundle_open still checks it and does the fallbacks).
+ * The --compress-runtime launcher runs it on a first run while it unpacks
+ * the runtime. FZ_OK also when there is nothing to do; else the error.
+ */
+int fz_bundle_prepare(fz_payload *p);
+
+/*
  * Delete a private root (no-op for a cache root); safe to call twice. Only
  * the process that created it deletes it: a child forked from it (os.fork,
  * multiprocessing's fork and forkserver) shares the root and leaves it.

@@ -8,6 +8,7 @@
  * forbids executable memfds from a private temporary directory that the
  * runtime removes as it starts. Links no CPython.
  */
+#include "bundle.h"
 #include "elf_section.h"
 #include "fz_error.h"
 #include "fz_payload.h"
@@ -16,12 +17,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <xxhash.h>
@@ -217,20 +221,87 @@ open_cached(int freeze, const char *name, uint64_t size)
     return fd;
 }
 
+/* Sync the unpacked runtime <freeze>/<tmp> (open as `fd`) and rename it
+ * to <freeze>/<name>; on failure remove it. */
+static void
+sync_and_rename(int fd, int freeze, const char *tmp, const char *name)
+{
+    if (fsync(fd) < 0 || renameat(freeze, tmp, freeze, name) < 0) {
+        unlinkat(freeze, tmp, 0);
+    }
+}
+
+/* Close every descriptor but `a` and `b` (a < b). */
+static void
+close_others(int a, int b)
+{
+    long i, max;
+
+    if ((a == 0 || close_range(0, (unsigned)a - 1, 0) == 0) &&
+        (b == a + 1 || close_range((unsigned)a + 1, (unsigned)b - 1, 0) == 0) &&
+        close_range((unsigned)b + 1, ~0U, 0) == 0) {
+        return;
+    }
+    max = sysconf(_SC_OPEN_MAX); /* kernels before 5.9 */
+    for (i = 0; i < (max > 0 && max < 65536 ? max : 65536); i++) {
+        if (i != a && i != b) {
+            close((int)i);
+        }
+    }
+}
+
+/*
+ * sync_and_rename, without making the first run wait for the disk: a
+ * detached grandchild (its own session, no descriptor but these two, so
+ * no terminal signal reaches it and no pipe waits for it) does it while
+ * this process execs the file it has just written, which is complete in
+ * the page cache. The program never sees that process: its parent, the
+ * intermediate child, is reaped here. Where no process can be made, it is
+ * done here.
+ */
+static void
+publish_detached(int fd, int freeze, const char *tmp, const char *name)
+{
+    pid_t pid = fork();
+    int status = 1;
+
+    if (pid == 0) {
+        pid_t worker = fork();
+
+        if (worker == 0) {
+            sigset_t all;
+
+            sigfillset(&all);
+            sigprocmask(SIG_SETMASK, &all, NULL);
+            setsid();
+            close_others(fd < freeze ? fd : freeze, fd < freeze ? freeze : fd);
+            sync_and_rename(fd, freeze, tmp, name);
+        }
+        _exit(worker < 0);
+    }
+    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        sync_and_rename(fd, freeze, tmp, name);
+    }
+}
+
 /*
  * Publish the runtime entry `e` as <freeze>/<name>: decompressed into a
- * private temporary file, synced, renamed into place (replacing a damaged
- * or foreign file; a concurrent winner's identical file is as good).
- * FZ_OK with *out an fd on the published file, or *out -1 when the cache
- * cannot take it (FZ_OK too: run it from elsewhere); a damaged entry is
- * unpack's error.
+ * private temporary file, synced and renamed into place (replacing a
+ * damaged or foreign file; a concurrent winner's identical file is as
+ * good), the sync and rename in the background (publish_detached).
+ * FZ_OK with *out a read-only fd on the file to run, or *out -1 when the
+ * cache cannot take it (FZ_OK too: run it from elsewhere); a damaged entry
+ * is unpack's error.
  */
 static int
 publish(int *out, int freeze, const char *name, exe_file *self,
         const fz_entry *e)
 {
     char tmp[64];
-    int fd = -1, rc = FZ_OK;
+    int fd = -1, ro = -1, rc = FZ_OK;
+    struct stat a, b;
     unsigned i;
 
     *out = -1;
@@ -246,30 +317,75 @@ publish(int *out, int freeze, const char *name, exe_file *self,
         return FZ_OK;
     }
     rc = unpack(fd, self, e);
-    if (rc < 0 || fchmod(fd, 0700) < 0 || fsync(fd) < 0) {
+    if (rc < 0 || fchmod(fd, 0700) < 0 || fstat(fd, &a) < 0) {
+        goto done;
+    }
+    /* No writer may remain for the exec: run it through a read-only fd,
+     * which must be the file we wrote. */
+    ro = openat(freeze, tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (ro < 0 || fstat(ro, &b) < 0 || a.st_dev != b.st_dev ||
+        a.st_ino != b.st_ino) {
         goto done;
     }
     close(fd);
-    fd = open_cached(freeze, name, e->raw_size);
-    if (fd >= 0) {
+    fd = -1;
+    *out = open_cached(freeze, name, e->raw_size);
+    if (*out >= 0) {
         /* A concurrent first run published it meanwhile: use that. */
         unlinkat(freeze, tmp, 0);
-        *out = fd;
+        close(ro);
         return FZ_OK;
     }
-    if (renameat(freeze, tmp, freeze, name) < 0) {
-        goto done;
-    }
-    tmp[0] = '\0';
-    *out = open_cached(freeze, name, e->raw_size);
+    publish_detached(ro, freeze, tmp, name);
+    *out = ro;
+    return FZ_OK;
 done:
+    if (ro >= 0) {
+        close(ro);
+    }
     if (fd >= 0) {
         close(fd);
     }
-    if (tmp[0] != '\0') {
-        unlinkat(freeze, tmp, 0);
-    }
+    unlinkat(freeze, tmp, 0);
     return rc == FZ_EIO ? FZ_OK : rc;
+}
+
+/*
+ * On a first run the bundle root (extension modules, native libraries) is
+ * extracted on other threads while this one unpacks the runtime: the two
+ * are the whole cost of a first run and do not depend on each other. The
+ * runtime then finds the root published; if this failed, it does the work
+ * itself and reports what goes wrong.
+ */
+typedef struct root_prep {
+    fz_payload *payload;
+    pthread_t thread;
+    int started;
+} root_prep;
+
+static void *
+prep_run(void *arg)
+{
+    root_prep *r = arg;
+
+    (void)fz_bundle_prepare(r->payload);
+    return NULL;
+}
+
+static void
+prep_start(root_prep *r, fz_payload *payload)
+{
+    r->payload = payload;
+    r->started = pthread_create(&r->thread, NULL, prep_run, r) == 0;
+}
+
+static void
+prep_join(root_prep *r)
+{
+    if (r->started) {
+        pthread_join(r->thread, NULL);
+        r->started = 0;
+    }
 }
 
 /* An O_CLOEXEC fd on <cache>/freeze, or -1 (no usable cache). */
@@ -462,9 +578,11 @@ main(int argc, char **argv)
     struct stat st;
     uint64_t size = 0;
     char name[32];
+    root_prep prep;
     int freeze = -1, runtime = -1;
     int rc;
 
+    memset(&prep, 0, sizeof(prep));
     /* Inherited by the runtime (no O_CLOEXEC): it reads the payload. */
     self.fd = open("/proc/self/exe", O_RDONLY);
     if (self.fd < 0 || fstat(self.fd, &st) < 0) {
@@ -495,10 +613,6 @@ main(int argc, char **argv)
                 fz_error_message());
         goto done;
     }
-    /* What unpack needs of the entry are numbers: no view kept. */
-    fz_payload_free(payload);
-    payload = NULL;
-    e.name = NULL;
     snprintf(name, sizeof(name), "runtime-%016" PRIx64, e.hash);
     freeze = open_freeze_dir();
     if (freeze >= 0) {
@@ -508,7 +622,9 @@ main(int argc, char **argv)
             close(runtime); /* e.g. noexec: unpack it again below */
             runtime = -1;
         }
+        prep_start(&prep, payload);
         rc = publish(&runtime, freeze, name, &self, &e);
+        prep_join(&prep);
         if (runtime >= 0) {
             exec_runtime(runtime, NULL, self.fd, argc, argv);
             close(runtime);
