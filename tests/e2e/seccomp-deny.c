@@ -1,9 +1,11 @@
 /*
  * seccomp-deny.c - run a program with one system call failing with EACCES,
  * as on a kernel that forbids executable memfds (vm.memfd_noexec=2, an
- * LSM), which tests cannot set. Used by tests/e2e/compress-runtime.
+ * LSM), which tests cannot set; or with no new process or thread ("clone":
+ * clone and clone3 fail, as at RLIMIT_NPROC). Used by
+ * tests/e2e/compress-runtime.
  *
- * usage: seccomp-deny memfd_create|execveat PROGRAM [ARG...]
+ * usage: seccomp-deny memfd_create|execveat|clone PROGRAM [ARG...]
  * Exit 77 when this machine cannot install the filter.
  */
 #define _GNU_SOURCE
@@ -28,17 +30,20 @@ int
 main(int argc, char **argv)
 {
 #ifdef ARCH
-    long nr;
+    long nr, nr2;
 
     if (argc < 3) {
-        fprintf(stderr,
-                "usage: seccomp-deny memfd_create|execveat PROGRAM [ARG...]\n");
+        fprintf(stderr, "usage: seccomp-deny memfd_create|execveat|clone "
+                        "PROGRAM [ARG...]\n");
         return 2;
     }
     if (strcmp(argv[1], "memfd_create") == 0) {
-        nr = SYS_memfd_create;
+        nr = nr2 = SYS_memfd_create;
     } else if (strcmp(argv[1], "execveat") == 0) {
-        nr = SYS_execveat;
+        nr = nr2 = SYS_execveat;
+    } else if (strcmp(argv[1], "clone") == 0) {
+        nr = SYS_clone;
+        nr2 = SYS_clone3;
     } else {
         fprintf(stderr, "seccomp-deny: unknown system call %s\n", argv[1]);
         return 2;
@@ -51,7 +56,8 @@ main(int argc, char **argv)
             BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
             BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
                      offsetof(struct seccomp_data, nr)),
-            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 0, 1),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 1, 0),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr2, 0, 1),
             BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
             BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         };
