@@ -33,6 +33,7 @@ enum {
     S_GET_LOCK,      /* _bootstrap._get_module_lock */
     S_LOCK_UNLOCK,   /* _bootstrap._lock_unlock_module */
     S_NEEDS_LOADING, /* a marker no module can be */
+    S_SYSDICT,       /* sys.__dict__, where sys.modules is looked up */
     /* interned attribute names */
     N_PATH,
     N_SPEC,
@@ -51,6 +52,8 @@ enum {
     N_GET,
     N_ACQUIRE,
     N_RELEASE,
+    N_MODULES,
+    N_META_PATH,
     S_COUNT
 };
 
@@ -72,17 +75,28 @@ static const char *const names[] = {
     [N_GET] = "get",
     [N_ACQUIRE] = "acquire",
     [N_RELEASE] = "release",
+    [N_MODULES] = "modules",
+    [N_META_PATH] = "meta_path",
 };
 
 #define ST(st, i) PyTuple_GET_ITEM((st), (i))
 
+/* sys.<attr> (borrowed), NULL and maybe an exception when it is gone:
+ * PySys_GetObject's lookup, with an interned name instead of a new string
+ * each time. */
+static PyObject *
+sys_attr(PyObject *st, int attr)
+{
+    return PyDict_GetItemWithError(ST(st, S_SYSDICT), ST(st, attr));
+}
+
 /* sys.modules, looked up each time as importlib does (borrowed). */
 static PyObject *
-sys_modules(void)
+sys_modules(PyObject *st)
 {
-    PyObject *m = PySys_GetObject("modules");
+    PyObject *m = sys_attr(st, N_MODULES);
 
-    if (!m) {
+    if (!m && !PyErr_Occurred()) {
         PyErr_SetString(PyExc_RuntimeError, "lost sys.modules");
     }
     return m;
@@ -90,9 +104,9 @@ sys_modules(void)
 
 /* `key in sys.modules`: 1, 0, or -1 with an exception. */
 static int
-in_modules(PyObject *key)
+in_modules(PyObject *st, PyObject *key)
 {
-    PyObject *m = sys_modules();
+    PyObject *m = sys_modules(st);
 
     return m ? PySequence_Contains(m, key) : -1;
 }
@@ -125,7 +139,7 @@ not_found(PyObject *msg, PyObject *name, int bare)
 static int
 meta_path_ours(PyObject *st)
 {
-    PyObject *mp = PySys_GetObject("meta_path");
+    PyObject *mp = sys_attr(st, N_META_PATH);
 
     return mp && PyList_CheckExact(mp) && PyList_GET_SIZE(mp) >= 3 &&
            PyList_GET_ITEM(mp, 0) == ST(st, S_BUILTIN) &&
@@ -201,7 +215,7 @@ find_spec(PyObject *st, PyObject *name, PyObject *path, fz_spec_parts *parts,
     *ours = 0;
     memset(parts, 0, sizeof(*parts));
     if (meta_path_ours(st)) {
-        is_reload = in_modules(name);
+        is_reload = in_modules(st, name);
         if (is_reload < 0) {
             return NULL;
         }
@@ -215,7 +229,7 @@ find_spec(PyObject *st, PyObject *name, PyObject *path, fz_spec_parts *parts,
                                             NULL);
     }
     /* The parent import may have already imported this module. */
-    t = is_reload ? 0 : in_modules(name);
+    t = is_reload ? 0 : in_modules(st, name);
     if (t == 0) {
         *ours = 1;
         return spec;
@@ -225,7 +239,7 @@ find_spec(PyObject *st, PyObject *name, PyObject *path, fz_spec_parts *parts,
         Py_DECREF(spec);
         return NULL;
     }
-    module = PyObject_GetItem(sys_modules(), name);
+    module = PyObject_GetItem(sys_modules(st), name);
     if (!module) {
         Py_DECREF(spec);
         return NULL;
@@ -370,7 +384,7 @@ load_ours(PyObject *st, PyObject *spec, PyObject *name,
         Py_DECREF(module);
         return NULL;
     }
-    modules = sys_modules();
+    modules = sys_modules(st);
     if (!modules || PyObject_SetItem(modules, name, module) < 0) {
         Py_DECREF(module);
         finally_set_initializing(st, spec);
@@ -386,7 +400,7 @@ load_ours(PyObject *st, PyObject *spec, PyObject *name,
         PyObject *type, *value, *tb;
 
         PyErr_Fetch(&type, &value, &tb);
-        modules = sys_modules();
+        modules = sys_modules(st);
         if (modules && PyObject_DelItem(modules, name) < 0) {
             if (PyErr_ExceptionMatches(PyExc_KeyError)) {
                 PyErr_Clear();
@@ -404,7 +418,7 @@ load_ours(PyObject *st, PyObject *spec, PyObject *name,
     Py_DECREF(r);
     /* Move the module to the end of sys.modules: the one there now, which
      * the module may have replaced itself with. */
-    modules = sys_modules();
+    modules = sys_modules(st);
     loaded = modules ? PyObject_CallMethodOneArg(modules, ST(st, N_POP), name)
                      : NULL;
     if (loaded && PyObject_SetItem(modules, name, loaded) < 0) {
@@ -486,9 +500,10 @@ find_and_load(PyObject *st, PyObject *name, PyObject *path,
 /* setattr(sys.modules[parent], child, module), an AttributeError being a
  * warning. 0, or -1 with an exception. */
 static int
-set_on_parent(PyObject *parent, PyObject *child, PyObject *module)
+set_on_parent(PyObject *st, PyObject *parent, PyObject *child,
+              PyObject *module)
 {
-    PyObject *modules = sys_modules();
+    PyObject *modules = sys_modules(st);
     PyObject *pm = modules ? PyObject_GetItem(modules, parent) : NULL;
     int rc;
 
@@ -533,7 +548,7 @@ find_and_load_unlocked(PyObject *st, PyObject *const *args, Py_ssize_t nargs)
     if (!parent || !child) {
         goto done;
     }
-    t = in_modules(parent);
+    t = in_modules(st, parent);
     if (t == 0) {
         PyObject *r = PyObject_CallOneArg(import_, parent);
 
@@ -544,12 +559,12 @@ find_and_load_unlocked(PyObject *st, PyObject *const *args, Py_ssize_t nargs)
         goto done;
     }
     /* Crazy side-effects! (importlib's words: the parent imported us) */
-    t = in_modules(name);
+    t = in_modules(st, name);
     if (t != 0) {
-        module = t > 0 ? PyObject_GetItem(sys_modules(), name) : NULL;
+        module = t > 0 ? PyObject_GetItem(sys_modules(st), name) : NULL;
         goto done;
     }
-    pm = PyObject_GetItem(sys_modules(), parent);
+    pm = PyObject_GetItem(sys_modules(st), parent);
     if (!pm) {
         goto done;
     }
@@ -571,7 +586,7 @@ find_and_load_unlocked(PyObject *st, PyObject *const *args, Py_ssize_t nargs)
         goto done;
     }
     module = find_and_load(st, name, path, parent_spec, child);
-    if (module && set_on_parent(parent, child, module) < 0) {
+    if (module && set_on_parent(st, parent, child, module) < 0) {
         Py_CLEAR(module);
     }
 done:
@@ -588,7 +603,7 @@ done:
 static PyObject *
 modules_get(PyObject *st, PyObject *name)
 {
-    PyObject *modules = sys_modules(), *m;
+    PyObject *modules = sys_modules(st), *m;
 
     if (!modules) {
         return NULL;
@@ -757,7 +772,7 @@ take(PyObject *st, int i, PyObject *module, const char *name)
 int
 fz_fastimport_install(PyObject *importer)
 {
-    PyObject *bootstrap = NULL, *imp = NULL, *st = NULL;
+    PyObject *bootstrap = NULL, *imp = NULL, *st = NULL, *sys = NULL;
     PyObject *flags, *verbose;
     long v;
     int i, rc = -1;
@@ -799,14 +814,19 @@ fz_fastimport_install(PyObject *importer)
     }
     PyTuple_SET_ITEM(st, S_NEEDS_LOADING, PyObject_CallNoArgs(
                                               (PyObject *)&PyBaseObject_Type));
-    if (!PyTuple_GET_ITEM(st, S_NEEDS_LOADING)) {
+    sys = PyImport_ImportModule("sys");
+    if (!PyTuple_GET_ITEM(st, S_NEEDS_LOADING) || !sys) {
         goto done;
     }
+    /* The interpreter's sysdict, which PySys_GetObject reads: a module's
+     * __dict__ cannot be replaced. */
+    PyTuple_SET_ITEM(st, S_SYSDICT, Py_NewRef(PyModule_GetDict(sys)));
     if (replace(bootstrap, &unlocked_def, st) == 0 &&
         replace(bootstrap, &locked_def, st) == 0) {
         rc = 0;
     }
 done:
+    Py_XDECREF(sys);
     Py_XDECREF(st);
     Py_XDECREF(imp);
     Py_XDECREF(bootstrap);
