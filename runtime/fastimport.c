@@ -354,18 +354,16 @@ module_from_spec(PyObject *st, PyObject *spec, PyObject *name,
 }
 
 /* `finally: spec._initializing = False`, keeping the exception being
- * raised (an error here replaces it, chained as its context). */
+ * raised (an error here replaces it, chained as its context:
+ * _PyErr_ChainExceptions restores the saved one when none is raised). */
 static void
 finally_set_initializing(PyObject *st, PyObject *spec)
 {
     PyObject *type, *value, *tb;
 
     PyErr_Fetch(&type, &value, &tb);
-    if (PyObject_SetAttr(spec, ST(st, N_INITIALIZING), Py_False) < 0) {
-        _PyErr_ChainExceptions(type, value, tb);
-        return;
-    }
-    PyErr_Restore(type, value, tb);
+    (void)PyObject_SetAttr(spec, ST(st, N_INITIALIZING), Py_False);
+    _PyErr_ChainExceptions(type, value, tb);
 }
 
 /* _load_unlocked(spec) for a spec of ours. */
@@ -401,16 +399,11 @@ load_ours(PyObject *st, PyObject *spec, PyObject *name,
 
         PyErr_Fetch(&type, &value, &tb);
         modules = sys_modules(st);
-        if (modules && PyObject_DelItem(modules, name) < 0) {
-            if (PyErr_ExceptionMatches(PyExc_KeyError)) {
-                PyErr_Clear();
-            }
+        if (modules && PyObject_DelItem(modules, name) < 0 &&
+            PyErr_ExceptionMatches(PyExc_KeyError)) {
+            PyErr_Clear();
         }
-        if (PyErr_Occurred()) {
-            _PyErr_ChainExceptions(type, value, tb);
-        } else {
-            PyErr_Restore(type, value, tb);
-        }
+        _PyErr_ChainExceptions(type, value, tb);
         finally_set_initializing(st, spec);
         Py_DECREF(module);
         return NULL;
@@ -489,10 +482,8 @@ find_and_load(PyObject *st, PyObject *name, PyObject *path,
         PyErr_Fetch(&type, &value, &tb);
         if (submodules_call(st, parent_spec, N_POP, NULL) < 0) {
             Py_CLEAR(module);
-            _PyErr_ChainExceptions(type, value, tb);
-        } else {
-            PyErr_Restore(type, value, tb);
         }
+        _PyErr_ChainExceptions(type, value, tb);
     }
     return module;
 }
@@ -678,11 +669,9 @@ locked_load(PyObject *st, PyObject *const *args, PyObject **module)
     if (!r) {
         Py_CLEAR(loaded);
         Py_CLEAR(*module);
-        _PyErr_ChainExceptions(type, value, tb);
-        return NULL;
     }
-    Py_DECREF(r);
-    PyErr_Restore(type, value, tb);
+    Py_XDECREF(r);
+    _PyErr_ChainExceptions(type, value, tb);
     return loaded;
 }
 
