@@ -304,8 +304,8 @@ init_attrs(PyObject *st, PyObject *spec, PyObject *module, PyObject *name,
     if (is_pkg) {
         parent = Py_NewRef(name);
     } else {
-        Py_ssize_t dot = PyUnicode_FindChar(name, '.', 0,
-                                            PyUnicode_GET_LENGTH(name), -1);
+        Py_ssize_t dot =
+            PyUnicode_FindChar(name, '.', 0, PyUnicode_GET_LENGTH(name), -1);
 
         parent = dot == -2   ? NULL
                  : dot == -1 ? PyUnicode_FromStringAndSize("", 0)
@@ -491,8 +491,7 @@ find_and_load(PyObject *st, PyObject *name, PyObject *path,
 /* setattr(sys.modules[parent], child, module), an AttributeError being a
  * warning. 0, or -1 with an exception. */
 static int
-set_on_parent(PyObject *st, PyObject *parent, PyObject *child,
-              PyObject *module)
+set_on_parent(PyObject *st, PyObject *parent, PyObject *child, PyObject *module)
 {
     PyObject *modules = sys_modules(st);
     PyObject *pm = modules ? PyObject_GetItem(modules, parent) : NULL;
@@ -801,8 +800,8 @@ fz_fastimport_install(PyObject *importer)
         }
         PyTuple_SET_ITEM(st, i, s);
     }
-    PyTuple_SET_ITEM(st, S_NEEDS_LOADING, PyObject_CallNoArgs(
-                                              (PyObject *)&PyBaseObject_Type));
+    PyTuple_SET_ITEM(st, S_NEEDS_LOADING,
+                     PyObject_CallNoArgs((PyObject *)&PyBaseObject_Type));
     sys = PyImport_ImportModule("sys");
     if (!PyTuple_GET_ITEM(st, S_NEEDS_LOADING) || !sys) {
         goto done;

@@ -392,8 +392,9 @@ set_spec_attr(Importer *self, PyObject *spec, const char *prop, int field,
 
 /*
  * The names of the fields behind ModuleSpec.has_location and .cached when
- * they are what set_spec_attr expects: a fresh spec has both, False and
- * None, and setting the properties changes exactly them. Else NULLs.
+ * they are what set_spec_attr expects: on a probe spec, setting the two
+ * properties leaves exactly the values set (True, the object) in those
+ * fields. Else NULLs, and the properties are used.
  */
 static int
 find_spec_fields(Importer *self)
@@ -474,7 +475,8 @@ make_spec(Importer *self, PyObject *fullname, const fz_module_info *info,
     if (!spec) {
         goto fail;
     }
-    if (info->file && set_spec_attr(self, spec, "has_location", 0, Py_True) < 0) {
+    if (info->file &&
+        set_spec_attr(self, spec, "has_location", 0, Py_True) < 0) {
         goto fail;
     }
     /*
