@@ -861,15 +861,13 @@ fz_payload_read(fz_payload *p, const fz_entry *entry, void *buf, size_t cap)
 }
 
 int
-fz_payload_read_alloc(fz_payload *p, const fz_entry *entry, void **out,
-                      size_t *out_size)
+fz_payload_check(fz_payload *p, const fz_entry *entry)
 {
     fz_entry e;
-    uint8_t *buf = NULL;
+    uint8_t head[FRAME_HEADER_MAX];
+    size_t n;
     int rc;
 
-    *out = NULL;
-    *out_size = 0;
     if (entry->index >= p->entry_count) {
         return fz_error_set(FZ_EINVAL, "payload: no entry %" PRIu32,
                             entry->index);
@@ -884,22 +882,32 @@ fz_payload_read_alloc(fz_payload *p, const fz_entry *entry, void **out,
     if (e.flags & FZ_ENTRY_F_EXTERNAL) {
         return fz_payload_read(p, &e, NULL, 0); /* the error */
     }
-    /* A hostile size fails on the frame header, before the allocation. */
-    if (e.compression != FZ_COMPRESSION_RAW) {
-        uint8_t head[FRAME_HEADER_MAX];
-        size_t n =
-            e.stored_size < sizeof(head) ? (size_t)e.stored_size : sizeof(head);
-
-        if (p->fetch == NULL) {
-            rc = check_frame(&e, p->base + e.offset, (size_t)e.stored_size);
-        } else {
-            rc = p->fetch(p->fetch_ctx, e.offset, head, n);
-            rc = rc < 0 ? rc : check_frame(&e, head, n);
-        }
-        if (rc < 0) {
-            goto done;
-        }
+    if (e.compression == FZ_COMPRESSION_RAW) {
+        return FZ_OK;
     }
+    if (p->fetch == NULL) {
+        return check_frame(&e, p->base + e.offset, (size_t)e.stored_size);
+    }
+    n = e.stored_size < sizeof(head) ? (size_t)e.stored_size : sizeof(head);
+    rc = p->fetch(p->fetch_ctx, e.offset, head, n);
+    return rc < 0 ? rc : check_frame(&e, head, n);
+}
+
+int
+fz_payload_read_alloc(fz_payload *p, const fz_entry *entry, void **out,
+                      size_t *out_size)
+{
+    fz_entry e;
+    uint8_t *buf = NULL;
+    int rc;
+
+    *out = NULL;
+    *out_size = 0;
+    rc = fz_payload_check(p, entry);
+    if (rc < 0) {
+        return rc;
+    }
+    fz_payload_entry_at(p, entry->index, &e);
     buf = malloc((size_t)e.raw_size + 1);
     if (buf == NULL) {
         rc = fz_error_set(

@@ -289,8 +289,18 @@ int fz_payload_main(const fz_payload *p, fz_entry *out);
 int fz_payload_read(fz_payload *p, const fz_entry *e, void *buf, size_t cap);
 
 /*
- * Same, into a new malloc'd buffer owned by the caller (*out, *out_size);
- * one extra NUL byte is written after the data for convenience.
+ * What can be checked of entry `e` before a buffer of e->raw_size bytes is
+ * allocated for it: it exists, is not FZ_ENTRY_F_EXTERNAL, its size fits
+ * in memory (else FZ_ENOMEM) and its zstd frame header declares that
+ * size (else FZ_EFORMAT), so a damaged index cannot make a caller
+ * allocate gigabytes first. Errors as fz_payload_read's.
+ */
+int fz_payload_check(fz_payload *p, const fz_entry *e);
+
+/*
+ * Same as fz_payload_read, into a new malloc'd buffer owned by the caller
+ * (*out, *out_size); one extra NUL byte is written after the data for
+ * convenience.
  */
 int fz_payload_read_alloc(fz_payload *p, const fz_entry *e, void **out,
                           size_t *out_size);

@@ -44,6 +44,30 @@ int fz_platform_map(fz_mapping *out, int fd, uint64_t offset, uint64_t size);
 void fz_platform_unmap(fz_mapping *m);
 
 /*
+ * A reusable buffer for bytes written once in full and then copied out,
+ * such as an entry decoded on its way to a file. Writing to fresh memory
+ * costs a page fault per 4 KiB page; where the system allows it (Linux
+ * transparent huge pages), buffers of 2 MiB and more are backed by huge
+ * pages, which makes filling them about three times cheaper (6.3 MB: 2.5
+ * -> 0.7 ms on the 2-core test VM). A child process does not inherit the
+ * buffer (Linux: MADV_DONTFORK), so a fork costs no copy-on-write faults
+ * to the threads filling theirs. A zeroed struct is an empty buffer.
+ */
+typedef struct fz_scratch {
+    void *data; /* at least `cap` writable bytes */
+    size_t cap;
+    void *map;       /* the platform's allocation (may be data itself) */
+    size_t map_size; /* its length */
+} fz_scratch;
+
+/* Make s->cap at least `size`; what the buffer held is lost when it grows.
+ * FZ_ENOMEM, with the buffer left empty, when memory is short. */
+int fz_platform_scratch_reserve(fz_scratch *s, size_t size);
+
+/* Release the memory; the struct is an empty buffer again. */
+void fz_platform_scratch_free(fz_scratch *s);
+
+/*
  * The per-user cache base directory in a new malloc'd string:
  * $XDG_CACHE_HOME when it is absolute, else $HOME/.cache when $HOME is
  * absolute, else <passwd home>/.cache. Variables are read with

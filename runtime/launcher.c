@@ -28,9 +28,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <xxhash.h>
-#include <zstd.h>
-
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U /* Linux 6.3: ask for an executable memfd */
 #endif
@@ -44,42 +41,19 @@
 /* The private temporary directory and file of that fallback. */
 #define TEMP_DIR_TEMPLATE "fz-runtime-XXXXXX"
 #define TEMP_EXE_NAME "fz-runtime"
-/* Largest window the runtime entry may use (the freezer's bound): caps the
- * decoder's memory at about 128 MiB whatever the frame header says. */
-#define WINDOW_LOG_MAX 27
-/* Decompressed bytes written per write(2). */
-#define OUT_CHUNK ((size_t)256 * 1024)
-
+/*
+ * This executable and the runtime entry of its payload. The runtime is
+ * decoded once, in one piece (the zstd frame straight into a buffer, no
+ * window copy), and written from there to wherever it can run.
+ */
 typedef struct exe_file {
-    int fd;
-    uint64_t offset; /* of the payload section */
+    int fd;           /* /proc/self/exe, inherited by the runtime */
+    fz_mapping map;   /* the payload section */
+    fz_payload *view; /* over map, for this thread */
+    fz_entry runtime; /* RUNTIME_ENTRY */
+    fz_scratch image; /* the decoded runtime, once `decoded` */
+    int decoded;
 } exe_file;
-
-static int
-exe_fetch(void *ctx, uint64_t offset, void *buf, size_t size)
-{
-    exe_file *f = ctx;
-    char *p = buf;
-
-    while (size > 0) {
-        ssize_t n = pread(f->fd, p, size, (off_t)(f->offset + offset));
-
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            return fz_error_set(FZ_EIO, "cannot read the payload: %s",
-                                strerror(errno));
-        }
-        if (n == 0) {
-            return fz_error_set(FZ_EFORMAT, "payload truncated");
-        }
-        p += n;
-        size -= (size_t)n;
-        offset += (uint64_t)n;
-    }
-    return FZ_OK;
-}
 
 /* Write all of `data`; 0 or -1. */
 static int
@@ -102,96 +76,51 @@ write_all(int fd, const void *data, size_t size)
     return 0;
 }
 
-/*
- * Decompress the runtime entry `e` of our payload into `fd`, streaming:
- * the compressed bytes are read in ZSTD_DStreamInSize() pieces, the output
- * written in OUT_CHUNK pieces and hashed on the way, so the 7 MB runtime
- * is never held in memory. FZ_OK; FZ_EIO (errno set) when writing fails:
- * the caller tries another place; else the entry is damaged (FZ_EFORMAT,
- * FZ_EHASH) or memory is short, with the error slot set.
- */
+/* Decode and check the runtime entry into self->image, the first time. */
 static int
-unpack(int fd, exe_file *self, const fz_entry *e)
+decode_runtime(exe_file *self)
 {
-    ZSTD_DCtx *dctx = NULL;
-    XXH3_state_t *hash = NULL;
-    size_t in_cap = ZSTD_DStreamInSize();
-    void *in = malloc(in_cap);
-    void *out = malloc(OUT_CHUNK);
-    uint64_t read_pos = 0, written = 0;
-    ZSTD_inBuffer ib = {in, 0, 0};
-    size_t r = 1;
-    int rc = FZ_OK, err;
+    const fz_entry *e = &self->runtime;
+    int rc;
 
-    dctx = ZSTD_createDCtx();
-    hash = XXH3_createState();
-    if (!in || !out || !dctx || !hash) {
-        rc = fz_error_set(FZ_ENOMEM, "out of memory");
-        goto done;
+    if (self->decoded) {
+        return FZ_OK;
     }
     if (e->compression != FZ_COMPRESSION_ZSTD) {
-        rc = fz_error_set(FZ_EFORMAT, "%s is not a plain zstd entry",
-                          RUNTIME_ENTRY);
-        goto done;
+        return fz_error_set(FZ_EFORMAT, "%s is not a plain zstd entry",
+                            RUNTIME_ENTRY);
     }
-    XXH3_64bits_reset(hash);
-    r = ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, WINDOW_LOG_MAX);
-    r = ZSTD_isError(r) ? r : 1; /* 0 from the decoder: frame complete */
-    while (!ZSTD_isError(r) && r != 0) {
-        ZSTD_outBuffer ob = {out, OUT_CHUNK, 0};
-
-        if (ib.pos == ib.size && read_pos < e->stored_size) {
-            size_t n = e->stored_size - read_pos < in_cap
-                           ? (size_t)(e->stored_size - read_pos)
-                           : in_cap;
-
-            rc = exe_fetch(self, e->offset + read_pos, in, n);
-            if (rc < 0) {
-                goto done;
-            }
-            read_pos += n;
-            ib.size = n;
-            ib.pos = 0;
-        } else if (ib.pos == ib.size) {
-            rc = fz_error_set(FZ_EFORMAT, "%s: truncated zstd frame",
-                              RUNTIME_ENTRY);
-            goto done;
-        }
-        r = ZSTD_decompressStream(dctx, &ob, &ib);
-        if (ZSTD_isError(r)) {
-            break;
-        }
-        if (ob.pos > e->raw_size - written) {
-            rc = fz_error_set(FZ_EFORMAT, "%s: larger than its raw size",
-                              RUNTIME_ENTRY);
-            goto done;
-        }
-        XXH3_64bits_update(hash, out, ob.pos);
-        if (write_all(fd, out, ob.pos) < 0) {
-            err = errno ? errno : EIO;
-            rc = FZ_EIO;
-            errno = err;
-            goto done;
-        }
-        written += ob.pos;
-    }
-    if (ZSTD_isError(r)) {
-        rc = fz_error_set(FZ_EFORMAT, "%s: %s", RUNTIME_ENTRY,
-                          ZSTD_getErrorName(r));
-    } else if (written != e->raw_size || read_pos != e->stored_size ||
-               ib.pos != ib.size) {
-        rc = fz_error_set(FZ_EFORMAT, "%s: wrong size", RUNTIME_ENTRY);
-    } else if (XXH3_64bits_digest(hash) != e->hash) {
-        rc = fz_error_set(FZ_EHASH, "%s: hash mismatch", RUNTIME_ENTRY);
-    }
-done:
-    err = errno;
-    XXH3_freeState(hash);
-    ZSTD_freeDCtx(dctx);
-    free(out);
-    free(in);
-    errno = err;
+    rc = fz_payload_check(self->view, e);
+    rc = rc < 0
+             ? rc
+             : fz_platform_scratch_reserve(&self->image, (size_t)e->raw_size);
+    rc = rc < 0 ? rc
+                : fz_payload_read(self->view, e, self->image.data,
+                                  self->image.cap);
+    self->decoded = rc == FZ_OK;
     return rc;
+}
+
+/*
+ * Write the runtime into `fd`. FZ_OK; FZ_EIO (errno set) when writing
+ * fails: the caller tries another place; else the entry is damaged
+ * (FZ_EFORMAT, FZ_EHASH) or memory is short, with the error slot set.
+ */
+static int
+unpack(int fd, exe_file *self)
+{
+    int rc = decode_runtime(self);
+
+    if (rc < 0) {
+        return rc;
+    }
+    if (write_all(fd, self->image.data, (size_t)self->runtime.raw_size) < 0) {
+        if (errno == 0) {
+            errno = EIO;
+        }
+        return FZ_EIO;
+    }
+    return FZ_OK;
 }
 
 /* Is the open file a runtime we published: ours, 0700/0500, right size? */
@@ -296,8 +225,7 @@ publish_detached(int fd, int freeze, const char *tmp, const char *name)
  * is unpack's error.
  */
 static int
-publish(int *out, int freeze, const char *name, exe_file *self,
-        const fz_entry *e)
+publish(int *out, int freeze, const char *name, exe_file *self)
 {
     char tmp[64];
     int fd = -1, ro = -1, rc = FZ_OK;
@@ -316,7 +244,7 @@ publish(int *out, int freeze, const char *name, exe_file *self,
     if (fd < 0) {
         return FZ_OK;
     }
-    rc = unpack(fd, self, e);
+    rc = unpack(fd, self);
     if (rc < 0 || fchmod(fd, 0700) < 0 || fstat(fd, &a) < 0) {
         goto done;
     }
@@ -329,7 +257,7 @@ publish(int *out, int freeze, const char *name, exe_file *self,
     }
     close(fd);
     fd = -1;
-    *out = open_cached(freeze, name, e->raw_size);
+    *out = open_cached(freeze, name, self->runtime.raw_size);
     if (*out >= 0) {
         /* A concurrent first run published it meanwhile: use that. */
         unlinkat(freeze, tmp, 0);
@@ -358,7 +286,7 @@ done:
  * itself and reports what goes wrong.
  */
 typedef struct root_prep {
-    fz_payload *payload;
+    fz_payload *view; /* the thread's own decoder */
     pthread_t thread;
     int started;
 } root_prep;
@@ -368,14 +296,17 @@ prep_run(void *arg)
 {
     root_prep *r = arg;
 
-    (void)fz_bundle_prepare(r->payload);
+    (void)fz_bundle_prepare(r->view);
     return NULL;
 }
 
 static void
-prep_start(root_prep *r, fz_payload *payload)
+prep_start(root_prep *r, const fz_payload *payload)
 {
-    r->payload = payload;
+    if (fz_payload_share(&r->view, payload) < 0) {
+        fz_error_clear();
+        return;
+    }
     r->started = pthread_create(&r->thread, NULL, prep_run, r) == 0;
 }
 
@@ -386,6 +317,8 @@ prep_join(root_prep *r)
         pthread_join(r->thread, NULL);
         r->started = 0;
     }
+    fz_payload_free(r->view);
+    r->view = NULL;
 }
 
 /* An O_CLOEXEC fd on <cache>/freeze, or -1 (no usable cache). */
@@ -415,7 +348,7 @@ open_freeze_dir(void)
  * since 6.3 warn otherwise); older kernels refuse the flag.
  */
 static int
-memfd_runtime(int *out, exe_file *self, const fz_entry *e)
+memfd_runtime(int *out, exe_file *self)
 {
     int fd = memfd_create("fz-runtime", MFD_CLOEXEC | MFD_EXEC);
     int rc = FZ_OK;
@@ -423,7 +356,7 @@ memfd_runtime(int *out, exe_file *self, const fz_entry *e)
     if (fd < 0 && errno == EINVAL) {
         fd = memfd_create("fz-runtime", MFD_CLOEXEC);
     }
-    if (fd >= 0 && (rc = unpack(fd, self, e)) < 0) {
+    if (fd >= 0 && (rc = unpack(fd, self)) < 0) {
         close(fd);
         fd = -1;
     }
@@ -484,7 +417,7 @@ temp_base(void)
  * unpack's error for a damaged entry.
  */
 static int
-exec_temp_runtime(exe_file *self, const fz_entry *e, int argc, char **argv)
+exec_temp_runtime(exe_file *self, int argc, char **argv)
 {
     const char *base = temp_base();
     size_t n = strlen(base);
@@ -514,7 +447,7 @@ exec_temp_runtime(exe_file *self, const fz_entry *e, int argc, char **argv)
         err = errno ? errno : EIO;
         goto done;
     }
-    rc = unpack(fd, self, e);
+    rc = unpack(fd, self);
     if (rc < 0 || fchmod(fd, 0700) < 0) {
         err = errno ? errno : EIO;
         rc = rc < 0 ? rc : FZ_EIO;
@@ -572,17 +505,16 @@ int
 main(int argc, char **argv)
 {
     const char *argv0 = argc > 0 && argv[0] ? argv[0] : "fz-launcher";
-    exe_file self = {-1, 0};
-    fz_payload *payload = NULL;
-    fz_entry e;
+    exe_file self;
     struct stat st;
-    uint64_t size = 0;
+    uint64_t offset = 0, size = 0;
     char name[32];
     root_prep prep;
     int freeze = -1, runtime = -1;
     int rc;
 
     memset(&prep, 0, sizeof(prep));
+    memset(&self, 0, sizeof(self));
     /* Inherited by the runtime (no O_CLOEXEC): it reads the payload. */
     self.fd = open("/proc/self/exe", O_RDONLY);
     if (self.fd < 0 || fstat(self.fd, &st) < 0) {
@@ -591,7 +523,7 @@ main(int argc, char **argv)
         return 1;
     }
     rc = fz_elf_find_section(self.fd, (uint64_t)st.st_size, FZ_PAYLOAD_SECTION,
-                             &self.offset, &size);
+                             &offset, &size);
     if (rc == FZ_ENOTFOUND) {
         fprintf(stderr,
                 "%s: this is the freeze launcher stub; it holds no "
@@ -599,11 +531,15 @@ main(int argc, char **argv)
                 argv0);
         return 1;
     }
+    /* A running executable cannot be written to (ETXTBSY), so the
+     * mapping cannot change under us. */
+    rc = rc < 0 ? rc : fz_platform_map(&self.map, self.fd, offset, size);
+    rc = rc < 0
+             ? rc
+             : fz_payload_open(&self.view, self.map.data, self.map.size, 0, 0);
     if (rc == FZ_OK) {
-        rc = fz_payload_open_fetch(&payload, size, exe_fetch, &self, 0, 0);
-    }
-    if (rc == FZ_OK) {
-        rc = fz_payload_find(payload, RUNTIME_ENTRY, strlen(RUNTIME_ENTRY), &e);
+        rc = fz_payload_find(self.view, RUNTIME_ENTRY, strlen(RUNTIME_ENTRY),
+                             &self.runtime);
         if (rc == FZ_ENOTFOUND) {
             rc = fz_error_set(FZ_EFORMAT, "no %s entry", RUNTIME_ENTRY);
         }
@@ -613,17 +549,17 @@ main(int argc, char **argv)
                 fz_error_message());
         goto done;
     }
-    snprintf(name, sizeof(name), "runtime-%016" PRIx64, e.hash);
+    snprintf(name, sizeof(name), "runtime-%016" PRIx64, self.runtime.hash);
     freeze = open_freeze_dir();
     if (freeze >= 0) {
-        runtime = open_cached(freeze, name, e.raw_size);
+        runtime = open_cached(freeze, name, self.runtime.raw_size);
         if (runtime >= 0) {
             exec_runtime(runtime, NULL, self.fd, argc, argv);
             close(runtime); /* e.g. noexec: unpack it again below */
             runtime = -1;
         }
-        prep_start(&prep, payload);
-        rc = publish(&runtime, freeze, name, &self, &e);
+        prep_start(&prep, self.view);
+        rc = publish(&runtime, freeze, name, &self);
         prep_join(&prep);
         if (runtime >= 0) {
             exec_runtime(runtime, NULL, self.fd, argc, argv);
@@ -631,13 +567,13 @@ main(int argc, char **argv)
         }
     }
     /* No usable cache (read-only, full, noexec): run it from memory. */
-    rc = rc < 0 ? rc : memfd_runtime(&runtime, &self, &e);
+    rc = rc < 0 ? rc : memfd_runtime(&runtime, &self);
     if (rc == FZ_OK && runtime >= 0) {
         exec_runtime(runtime, NULL, self.fd, argc, argv);
         close(runtime);
     }
     /* No executable memfds either: a private temporary file. */
-    rc = rc < 0 ? rc : exec_temp_runtime(&self, &e, argc, argv);
+    rc = rc < 0 ? rc : exec_temp_runtime(&self, argc, argv);
     if (rc == FZ_EIO) {
         report_no_start(argv0, errno);
     } else if (rc == FZ_ENOMEM) {
@@ -648,7 +584,9 @@ main(int argc, char **argv)
                 fz_error_message());
     }
 done:
-    fz_payload_free(payload);
+    fz_platform_scratch_free(&self.image);
+    fz_payload_free(self.view);
+    fz_platform_unmap(&self.map);
     if (freeze >= 0) {
         close(freeze);
     }

@@ -66,6 +66,80 @@ fz_platform_unmap(fz_mapping *m)
     memset(m, 0, sizeof(*m));
 }
 
+/* Huge page size the scratch buffers align to (x86-64, arm64 with 4 KiB
+ * pages); elsewhere the advice is ignored and small pages are used. */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void
+fz_platform_scratch_free(fz_scratch *s)
+{
+    if (s->map) {
+        munmap(s->map, s->map_size);
+    }
+    memset(s, 0, sizeof(*s));
+}
+
+/*
+ * `size` bytes of anonymous memory; from HUGE_PAGE up aligned to it, with
+ * the kernel asked to back it with huge pages. Not inherited by a child
+ * process (MADV_DONTFORK): a fork while other threads fill their buffers
+ * would make every page they write next a copy-on-write fault, 2 MiB
+ * copies for huge pages (the --compress-runtime launcher forks its
+ * publisher while the bundle root is being extracted).
+ */
+static int
+scratch_map(fz_scratch *s, size_t size)
+{
+    size_t align =
+        size >= HUGE_PAGE ? HUGE_PAGE : (size_t)sysconf(_SC_PAGESIZE);
+    size_t length = (size + align - 1) & ~(align - 1);
+    size_t slack = align == HUGE_PAGE ? HUGE_PAGE : 0;
+    size_t head;
+    char *base;
+
+    if (length < size || length > SIZE_MAX - slack) {
+        return fz_error_set(FZ_ENOMEM, "buffer of %zu bytes is too large",
+                            size);
+    }
+    base = mmap(NULL, length + slack, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED) {
+        return fz_error_set(FZ_ENOMEM, "cannot map %zu bytes: %s", length,
+                            strerror(errno));
+    }
+    /* Trim to an aligned range: huge pages are only used for those. */
+    head = (align - (uintptr_t)base % align) % align;
+    if (head > 0) {
+        munmap(base, head);
+    }
+    if (slack > head) {
+        munmap(base + head + length, slack - head);
+    }
+#ifdef MADV_HUGEPAGE
+    if (align == HUGE_PAGE) {
+        (void)madvise(base + head, length, MADV_HUGEPAGE); /* advice only */
+    }
+#endif
+#ifdef MADV_DONTFORK
+    (void)madvise(base + head, length, MADV_DONTFORK);
+#endif
+    s->map = base + head;
+    s->map_size = length;
+    s->data = s->map;
+    s->cap = length;
+    return FZ_OK;
+}
+
+int
+fz_platform_scratch_reserve(fz_scratch *s, size_t size)
+{
+    if (size <= s->cap && s->data) {
+        return FZ_OK;
+    }
+    fz_platform_scratch_free(s);
+    return scratch_map(s, size ? size : 1);
+}
+
 /* A new string "a" + "b"; NULL when out of memory. */
 static char *
 concat(const char *a, const char *b)

@@ -163,6 +163,30 @@ fz_platform_unmap(fz_mapping *m)
     memset(m, 0, sizeof(*m));
 }
 
+/* Plain heap memory: large pages need a privilege ordinary users lack. */
+void
+fz_platform_scratch_free(fz_scratch *s)
+{
+    free(s->data);
+    memset(s, 0, sizeof(*s));
+}
+
+int
+fz_platform_scratch_reserve(fz_scratch *s, size_t size)
+{
+    if (size <= s->cap && s->data) {
+        return 0;
+    }
+    fz_platform_scratch_free(s);
+    s->data = malloc(size ? size : 1);
+    if (s->data == NULL) {
+        return fz_error_set(FZ_ENOMEM, "out of memory for %llu bytes",
+                            (unsigned long long)size);
+    }
+    s->cap = size;
+    return 0;
+}
+
 int
 fz_platform_cache_dir(char **out)
 {

@@ -1258,10 +1258,29 @@ Test(payload, hostile_raw_size_fails_before_allocating)
     rehash(buf);
     p = open_ok(buf, size);
     fz_payload_entry_at(p, e.index, &e);
+    cr_assert_eq(fz_payload_check(p, &e), FZ_EFORMAT);
     cr_assert_eq(fz_payload_read_alloc(p, &e, &got, &got_size), FZ_EFORMAT);
     cr_assert_null(got);
     cr_assert_not_null(strstr(fz_error_message(), "damaged"), "%s",
                        fz_error_message());
+    fz_payload_free(p);
+    free(buf);
+}
+
+Test(payload, check_passes_good_entries)
+{
+    size_t size;
+    uint8_t *buf = build_small(&size);
+    fz_payload *p = open_ok(buf, size);
+    fz_entry e;
+    uint64_t i;
+
+    for (i = 0; i < fz_payload_entry_count(p); i++) {
+        fz_payload_entry_at(p, i, &e);
+        cr_assert_eq(fz_payload_check(p, &e), FZ_OK, "%s", fz_error_message());
+    }
+    e.index = (uint32_t)fz_payload_entry_count(p);
+    cr_assert_eq(fz_payload_check(p, &e), FZ_EINVAL);
     fz_payload_free(p);
     free(buf);
 }

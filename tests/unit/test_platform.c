@@ -87,6 +87,33 @@ Test(platform, maps_an_unaligned_range)
     close(fd);
 }
 
+Test(platform, scratch_buffer_grows_and_is_reused)
+{
+    fz_scratch s = {0};
+    void *small;
+
+    cr_assert_eq(fz_platform_scratch_reserve(&s, 0), FZ_OK);
+    cr_assert_not_null(s.data);
+    cr_assert_eq(fz_platform_scratch_reserve(&s, 1000), FZ_OK);
+    cr_assert_geq(s.cap, 1000);
+    memset(s.data, 1, 1000);
+    small = s.data;
+    cr_assert_eq(fz_platform_scratch_reserve(&s, 10), FZ_OK);
+    cr_assert_eq(s.data, small, "a smaller size reuses the buffer");
+    /* Large: mapped, 2 MiB aligned and rounded, every byte writable. */
+    cr_assert_eq(fz_platform_scratch_reserve(&s, 5 * 1000 * 1000), FZ_OK);
+    cr_assert_not_null(s.map);
+    cr_assert_eq((uintptr_t)s.data % (2u << 20), 0);
+    cr_assert_eq(s.cap % (2u << 20), 0);
+    cr_assert_geq(s.cap, 5 * 1000 * 1000);
+    memset(s.data, 2, s.cap);
+    cr_assert_eq(fz_platform_scratch_reserve(&s, SIZE_MAX - 5), FZ_ENOMEM);
+    cr_assert_null(s.data);
+    cr_assert_eq(s.cap, 0);
+    fz_platform_scratch_free(&s);
+    fz_platform_scratch_free(&s);
+}
+
 Test(platform, cache_dir_from_the_environment)
 {
     char *dir = NULL;
