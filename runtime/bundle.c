@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Longest <app> part of a root name; keeps it under NAME_MAX. */
@@ -189,9 +190,10 @@ by_size_desc(const void *a, const void *b, void *ctx)
     return ia < ib ? -1 : 1;
 }
 
-/* How many threads extract `bytes` in `count` files. */
+/* How many threads extract `bytes` in `count` files, at most `max` (0:
+ * as many as there are cores). */
 static size_t
-extract_threads(uint64_t bytes, size_t count)
+extract_threads(uint64_t bytes, size_t count, size_t max)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     size_t n = cpus > 0 ? (size_t)cpus : 1;
@@ -199,6 +201,7 @@ extract_threads(uint64_t bytes, size_t count)
     if (bytes < EXTRACT_PARALLEL_MIN) {
         return 1;
     }
+    n = max > 0 && max < n ? max : n;
     n = n < EXTRACT_THREADS_MAX ? n : EXTRACT_THREADS_MAX;
     return n < count ? n : (count ? count : 1);
 }
@@ -207,11 +210,12 @@ extract_threads(uint64_t bytes, size_t count)
  * Extract every on-disk entry of `p` below the directory `dirfd`. On a
  * first run this is most of the wait (libcrypto alone is 4.7 MB to
  * decompress), so it is spread over the cores: this thread and up to
- * EXTRACT_THREADS_MAX - 1 more, each with its own decoder. Threads that
- * cannot be started leave their share to the others.
+ * EXTRACT_THREADS_MAX - 1 more (fewer when `threads` says so, 0: no
+ * limit), each with its own decoder. Threads that cannot be started leave
+ * their share to the others.
  */
 static int
-extract_all(fz_payload *p, int dirfd)
+extract_all(fz_payload *p, int dirfd, size_t threads)
 {
     uint64_t i, n = fz_payload_entry_count(p), bytes = 0;
     extract_worker workers[EXTRACT_THREADS_MAX];
@@ -239,7 +243,7 @@ extract_all(fz_payload *p, int dirfd)
         }
     }
     qsort_r(job.order, job.count, sizeof(*job.order), by_size_desc, p);
-    nthreads = extract_threads(bytes, job.count);
+    nthreads = extract_threads(bytes, job.count, threads);
     for (k = 0; k < nthreads; k++) {
         workers[k].job = &job;
         if (k == 0) {
@@ -336,10 +340,11 @@ root_intact(fz_payload *p, const char *root, char **bad)
  * FZ_PLATFORM_EUNSAFE (hostile location) / another error to fall back.
  * With `replace`, a damaged published root is swapped atomically for a
  * fresh copy (runs still using the old one keep their open files).
+ * `threads` as for extract_all.
  */
 static int
 populate_cache(fz_payload *p, const char *cache, const char *name,
-               const char *root, int replace)
+               const char *root, int replace, size_t threads)
 {
     int base = -1, freeze = -1, tmp = -1;
     char *tmp_name = NULL;
@@ -358,7 +363,7 @@ populate_cache(fz_payload *p, const char *cache, const char *name,
     if (rc < 0) {
         goto done;
     }
-    rc = extract_all(p, tmp);
+    rc = extract_all(p, tmp, threads);
     if (rc < 0) {
         goto done;
     }
@@ -595,7 +600,7 @@ populate_private(fz_bundle *b, fz_payload *p)
         fz_platform_write_new_at(fd, OWNER_FILE, 0600, pid, strlen(pid)) < 0) {
         fz_error_clear();
     }
-    rc = extract_all(p, fd);
+    rc = extract_all(p, fd, 0);
     if (rc < 0) {
         goto done;
     }
@@ -677,7 +682,7 @@ open_cached(fz_bundle *b, fz_payload *p, const char *cache, const char *name,
     /* Warm start: an lstat of the root and of each file it must hold. */
     rc = fz_platform_private_dir_check(b->root);
     if (rc == 0) {
-        return populate_cache(p, cache, name, b->root, 0);
+        return populate_cache(p, cache, name, b->root, 0, 0);
     }
     if (rc != 1) {
         return rc;
@@ -685,7 +690,7 @@ open_cached(fz_bundle *b, fz_payload *p, const char *cache, const char *name,
     if (root_intact(p, b->root, &bad)) {
         return FZ_OK;
     }
-    rc = populate_cache(p, cache, name, b->root, 1);
+    rc = populate_cache(p, cache, name, b->root, 1, 0);
     if (rc == FZ_OK) {
         size_t n = strlen(b->root) + (bad ? strlen(bad) : 0) + 64;
 
@@ -714,30 +719,149 @@ root_under(const char *cache, const char *name)
     return root;
 }
 
-int
-fz_bundle_prepare(fz_payload *p)
+/*
+ * The cache root of `p` that fz_bundle_open uses: *root, with the cache
+ * base and the root's name it is made of, all malloc'd. Errors:
+ * FZ_ENOTFOUND (no home at all), FZ_ENOMEM; nothing is allocated then.
+ */
+static int
+cache_root(const fz_payload *p, char **cache, char **name, char **root)
 {
-    char *name = NULL, *cache = NULL, *root = NULL;
     int rc;
 
-    if ((fz_payload_flags(p) & FZ_PAYLOAD_F_ONEDIR) ||
-        !fz_bundle_needs_disk(p)) {
-        return FZ_OK;
-    }
-    name = root_name(p);
-    rc = name ? fz_platform_cache_dir(&cache)
-              : fz_error_set(FZ_ENOMEM, "out of memory");
-    root = rc == FZ_OK ? root_under(cache, name) : NULL;
-    if (rc == FZ_OK && !root) {
+    *cache = NULL;
+    *root = NULL;
+    *name = root_name(p);
+    rc = *name ? fz_platform_cache_dir(cache)
+               : fz_error_set(FZ_ENOMEM, "out of memory");
+    *root = rc == FZ_OK ? root_under(*cache, *name) : NULL;
+    if (rc == FZ_OK && !*root) {
         rc = fz_error_set(FZ_ENOMEM, "out of memory");
     }
-    if (rc == FZ_OK && fz_platform_private_dir_check(root) == 0) {
-        rc = populate_cache(p, cache, name, root, 0);
+    if (rc < 0) {
+        free(*cache);
+        free(*name);
+        *cache = NULL;
+        *name = NULL;
     }
+    return rc;
+}
+
+/* Does `p` keep files in a cache root (not onedir, not pure Python)? */
+static int
+uses_cache_root(const fz_payload *p)
+{
+    return !(fz_payload_flags(p) & FZ_PAYLOAD_F_ONEDIR) &&
+           fz_bundle_needs_disk(p);
+}
+
+int
+fz_bundle_root_missing(const fz_payload *p)
+{
+    char *name, *cache, *root;
+    int missing;
+
+    if (!uses_cache_root(p) || cache_root(p, &cache, &name, &root) < 0) {
+        fz_error_clear();
+        return 0;
+    }
+    missing = fz_platform_private_dir_check(root) == 0;
+    fz_error_clear();
     free(root);
     free(cache);
     free(name);
+    return missing;
+}
+
+int
+fz_bundle_prepare(fz_payload *p, size_t threads)
+{
+    char *name, *cache, *root;
+    int rc;
+
+    if (!uses_cache_root(p)) {
+        return FZ_OK;
+    }
+    rc = cache_root(p, &cache, &name, &root);
+    if (rc == FZ_OK && fz_platform_private_dir_check(root) == 0) {
+        rc = populate_cache(p, cache, name, root, 0, threads);
+    }
+    free(root); /* all NULL when cache_root failed */
+    free(cache);
+    free(name);
     return rc;
+}
+
+/* Wait for the child `pid` to end, whatever it did; ECHILD (not our
+ * child, or already reaped) ends the wait too. */
+static void
+reap(pid_t pid)
+{
+    int status;
+
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+}
+
+int
+fz_bundle_open_pending(fz_bundle **out, fz_payload *p, pid_t pid)
+{
+    fz_bundle *b = NULL;
+    char *name, *cache;
+    int rc;
+
+    *out = NULL;
+    rc = uses_cache_root(p)
+             ? FZ_OK
+             : fz_error_set(FZ_EINVAL, "this app has no cache root");
+    if (rc == FZ_OK && !(b = calloc(1, sizeof(*b)))) {
+        rc = fz_error_set(FZ_ENOMEM, "out of memory");
+    }
+    rc = rc < 0 ? rc : cache_root(p, &cache, &name, &b->root);
+    if (rc < 0) {
+        free(b);
+        reap(pid);
+        return rc;
+    }
+    free(cache);
+    free(name);
+    b->root_size = strlen(b->root);
+    b->on_disk = 1;
+    b->lock_fd = -1;
+    b->pending = pid;
+    *out = b;
+    return FZ_OK;
+}
+
+int
+fz_bundle_settle(fz_bundle *b, char **warning, fz_payload *p)
+{
+    fz_bundle *now = NULL;
+    int rc;
+
+    *warning = NULL;
+    if (b->pending <= 0) {
+        return FZ_OK;
+    }
+    /* Its outcome does not matter: the root is checked below either way. */
+    reap(b->pending);
+    b->pending = 0;
+    rc = fz_bundle_open(&now, warning, p);
+    if (rc < 0) {
+        return rc;
+    }
+    if (now->is_private || strcmp(now->root, b->root) != 0) {
+        fz_bundle_remove(now); /* may use the error slot */
+        rc =
+            fz_error_set(FZ_BUNDLE_MOVED, "the bundle root moved from %s to %s",
+                         b->root, now->root);
+        fz_bundle_free(now);
+        return rc;
+    }
+    free(b->root);
+    *b = *now;
+    free(now);
+    return FZ_OK;
 }
 
 static int remove_root(fz_bundle *b);

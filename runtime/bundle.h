@@ -9,6 +9,9 @@
 
 #include <sys/types.h>
 
+/* fz_bundle_settle: the root had to go elsewhere than the pending one. */
+#define FZ_BUNDLE_MOVED (-65)
+
 typedef struct fz_bundle {
     char *root; /* absolute path of the root in use, no trailing '/' */
     size_t root_size;
@@ -18,6 +21,7 @@ typedef struct fz_bundle {
     int lock_fd;    /* the private dir, flock'ed shared while in use; -1 */
     dev_t lock_dev; /* its identity: the program may close the fd */
     ino_t lock_ino;
+    pid_t pending; /* > 0: the process still extracting root; see below */
 } fz_bundle;
 
 /*
@@ -47,11 +51,42 @@ int fz_bundle_open(fz_bundle **out, char **warning, fz_payload *p);
  * Make the cache root that fz_bundle_open would use for `p` exist when it
  * does not yet: extracted and published as fz_bundle_open does, but never
  * in a private dir, with no warning, and an existing root is left as it is
- * (the runtime's fz_bundle_open still checks it and does the fallbacks).
- * The --compress-runtime launcher runs it on a first run while it unpacks
- * the runtime. FZ_OK also when there is nothing to do; else the error.
+ * (the runtime's fz_bundle_open still checks it and does the fallbacks),
+ * on at most `threads` threads (0: one per core). The --compress-runtime
+ * launcher runs it on a first run while it unpacks the runtime. FZ_OK also
+ * when there is nothing to do; else the error.
  */
-int fz_bundle_prepare(fz_payload *p);
+int fz_bundle_prepare(fz_payload *p, size_t threads);
+
+/*
+ * Is the cache root of `p` still to be made (it needs one and it does not
+ * exist)? 0 also when that cannot be told; the error slot is left clear.
+ */
+int fz_bundle_root_missing(const fz_payload *p);
+
+/*
+ * The bundle of `p` while the process `pid`, a child of this one, is
+ * still making its cache root with fz_bundle_prepare (the
+ * --compress-runtime launcher's extractor, which goes on while the
+ * runtime starts CPython). Only the path is decided: nothing on disk is
+ * looked at, so nothing may be read from the root before
+ * fz_bundle_settle. FZ_EINVAL when `p` has no cache root (onedir, nothing
+ * on disk), FZ_ENOTFOUND when there is no cache at all, FZ_ENOMEM; the
+ * process has then been waited for (use fz_bundle_open).
+ */
+int fz_bundle_open_pending(fz_bundle **out, fz_payload *p, pid_t pid);
+
+/*
+ * Wait for (and reap) the extracting process of a pending bundle, then
+ * check the root exactly as fz_bundle_open does, with its repairs,
+ * warnings and errors. FZ_OK: `b` is that bundle, its path unchanged.
+ * FZ_BUNDLE_MOVED: the root could not be the pending path (the
+ * extraction failed and the files went to a private dir, or the cache is
+ * noexec): `b` stays pending-free but must not be used, and whoever was
+ * handed its path must start over. Does nothing for a bundle that is not
+ * pending.
+ */
+int fz_bundle_settle(fz_bundle *b, char **warning, fz_payload *p);
 
 /*
  * Delete a private root (no-op for a cache root); safe to call twice. Only

@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +37,8 @@
 /* Appended to FD_ARG's number: the runtime is a private temporary file
  * that it must remove (runtime/main.c, remove_temp_exe). */
 #define TEMP_EXE_SUFFIX ",temp-exe"
+/* Then, on a first run: the process still extracting the bundle root. */
+#define ROOT_PID ",root="
 /* The private temporary directory and file of that fallback. */
 #define TEMP_DIR_TEMPLATE "fz-runtime-XXXXXX"
 #define TEMP_EXE_NAME "fz-runtime"
@@ -53,6 +54,7 @@ typedef struct exe_file {
     fz_entry runtime; /* RUNTIME_ENTRY */
     fz_scratch image; /* the decoded runtime, once `decoded` */
     int decoded;
+    pid_t root; /* root_spawn's extractor, 0 when none */
 } exe_file;
 
 /* Write all of `data`; 0 or -1. */
@@ -160,15 +162,25 @@ sync_and_rename(int fd, int freeze, const char *tmp, const char *name)
     }
 }
 
-/* Close every descriptor but `a` and `b` (a < b). */
+/* Close every descriptor but `a` and `b` (a < b; -1 keeps none). */
 static void
 close_others(int a, int b)
 {
+    int keep[2] = {a, b};
+    unsigned lo = 0;
     long i, max;
+    int k, ok = 1;
 
-    if ((a == 0 || close_range(0, (unsigned)a - 1, 0) == 0) &&
-        (b == a + 1 || close_range((unsigned)a + 1, (unsigned)b - 1, 0) == 0) &&
-        close_range((unsigned)b + 1, ~0U, 0) == 0) {
+    for (k = 0; k < 2 && ok; k++) {
+        if (keep[k] < 0) {
+            continue;
+        }
+        if ((unsigned)keep[k] > lo) {
+            ok = close_range(lo, (unsigned)keep[k] - 1, 0) == 0;
+        }
+        lo = (unsigned)keep[k] + 1;
+    }
+    if (ok && close_range(lo, ~0U, 0) == 0) {
         return;
     }
     max = sysconf(_SC_OPEN_MAX); /* kernels before 5.9 */
@@ -280,45 +292,40 @@ done:
 
 /*
  * On a first run the bundle root (extension modules, native libraries) is
- * extracted on other threads while this one unpacks the runtime: the two
- * are the whole cost of a first run and do not depend on each other. The
- * runtime then finds the root published; if this failed, it does the work
- * itself and reports what goes wrong.
+ * extracted by a child process (fz_bundle_prepare) while this one unpacks
+ * the runtime, and it goes on while the runtime starts CPython: the
+ * runtime is told its pid (",root=PID"), waits for it just before it runs
+ * the program and then checks the root as on any run (fz_bundle_settle).
+ * A process, not a thread, because it must outlive the exec; our child,
+ * so after the exec the runtime's, which reaps it: the program never sees
+ * it. It keeps no descriptor (a pipe on our stdout must not wait for it).
+ * When it fails the runtime finds no root and does the work itself; when
+ * it cannot be made (0), so does the runtime.
  */
-typedef struct root_prep {
-    fz_payload *view; /* the thread's own decoder */
-    pthread_t thread;
-    int started;
-} root_prep;
-
-static void *
-prep_run(void *arg)
+static pid_t
+root_spawn(fz_payload *payload)
 {
-    root_prep *r = arg;
+    pid_t pid;
 
-    (void)fz_bundle_prepare(r->view);
-    return NULL;
+    if (!fz_bundle_root_missing(payload)) {
+        return 0;
+    }
+    pid = fork();
+    if (pid == 0) {
+        close_others(-1, -1);
+        /* One thread: this process's unpacking and then CPython's start
+         * need the other core, and they come first. */
+        _exit(fz_bundle_prepare(payload, 1) == FZ_OK ? 0 : 1);
+    }
+    return pid > 0 ? pid : 0;
 }
 
+/* Reap the extractor when no runtime will. */
 static void
-prep_start(root_prep *r, const fz_payload *payload)
+root_reap(pid_t pid)
 {
-    if (fz_payload_share(&r->view, payload) < 0) {
-        fz_error_clear();
-        return;
+    while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
     }
-    r->started = pthread_create(&r->thread, NULL, prep_run, r) == 0;
-}
-
-static void
-prep_join(root_prep *r)
-{
-    if (r->started) {
-        pthread_join(r->thread, NULL);
-        r->started = 0;
-    }
-    fz_payload_free(r->view);
-    r->view = NULL;
 }
 
 /* An O_CLOEXEC fd on <cache>/freeze, or -1 (no usable cache). */
@@ -366,13 +373,15 @@ memfd_runtime(int *out, exe_file *self)
 
 /*
  * exec the runtime (fexecve of `runtime`, or execve of `path` when not
- * NULL) with "--fz-payload-fd=<self>[,temp-exe]" after argv[0]. Returns
- * only on failure, with errno set.
+ * NULL) with "--fz-payload-fd=<self>[,temp-exe][,root=<root>]" after
+ * argv[0]. Returns only on failure, with errno set.
  */
 static void
-exec_runtime(int runtime, const char *path, int self, int argc, char **argv)
+exec_runtime(int runtime, const char *path, int self, pid_t root, int argc,
+             char **argv)
 {
-    char arg[sizeof(FD_ARG) + sizeof(TEMP_EXE_SUFFIX) + 16];
+    char arg[sizeof(FD_ARG) + sizeof(TEMP_EXE_SUFFIX) + sizeof(ROOT_PID) + 48];
+    int n;
     char **nargv;
     int i, err;
 
@@ -381,8 +390,11 @@ exec_runtime(int runtime, const char *path, int self, int argc, char **argv)
         errno = ENOMEM;
         return;
     }
-    snprintf(arg, sizeof(arg), FD_ARG "%d%s", self,
-             path ? TEMP_EXE_SUFFIX : "");
+    n = snprintf(arg, sizeof(arg), FD_ARG "%d%s", self,
+                 path ? TEMP_EXE_SUFFIX : "");
+    if (root > 0) {
+        snprintf(arg + n, sizeof(arg) - (size_t)n, ROOT_PID "%ld", (long)root);
+    }
     nargv[0] = argc > 0 ? argv[0] : "fz-launcher";
     nargv[1] = arg;
     for (i = 1; i < argc; i++) {
@@ -461,7 +473,7 @@ exec_temp_runtime(exe_file *self, int argc, char **argv)
         goto done;
     }
     fd = -1;
-    exec_runtime(-1, file, self->fd, argc, argv);
+    exec_runtime(-1, file, self->fd, self->root, argc, argv);
     err = errno;
 done:
     if (fd >= 0) {
@@ -509,11 +521,9 @@ main(int argc, char **argv)
     struct stat st;
     uint64_t offset = 0, size = 0;
     char name[32];
-    root_prep prep;
     int freeze = -1, runtime = -1;
     int rc;
 
-    memset(&prep, 0, sizeof(prep));
     memset(&self, 0, sizeof(self));
     /* Inherited by the runtime (no O_CLOEXEC): it reads the payload. */
     self.fd = open("/proc/self/exe", O_RDONLY);
@@ -554,22 +564,21 @@ main(int argc, char **argv)
     if (freeze >= 0) {
         runtime = open_cached(freeze, name, self.runtime.raw_size);
         if (runtime >= 0) {
-            exec_runtime(runtime, NULL, self.fd, argc, argv);
+            exec_runtime(runtime, NULL, self.fd, 0, argc, argv);
             close(runtime); /* e.g. noexec: unpack it again below */
             runtime = -1;
         }
-        prep_start(&prep, self.view);
+        self.root = root_spawn(self.view);
         rc = publish(&runtime, freeze, name, &self);
-        prep_join(&prep);
         if (runtime >= 0) {
-            exec_runtime(runtime, NULL, self.fd, argc, argv);
+            exec_runtime(runtime, NULL, self.fd, self.root, argc, argv);
             close(runtime);
         }
     }
     /* No usable cache (read-only, full, noexec): run it from memory. */
     rc = rc < 0 ? rc : memfd_runtime(&runtime, &self);
     if (rc == FZ_OK && runtime >= 0) {
-        exec_runtime(runtime, NULL, self.fd, argc, argv);
+        exec_runtime(runtime, NULL, self.fd, self.root, argc, argv);
         close(runtime);
     }
     /* No executable memfds either: a private temporary file. */
@@ -584,6 +593,7 @@ main(int argc, char **argv)
                 fz_error_message());
     }
 done:
+    root_reap(self.root);
     fz_platform_scratch_free(&self.image);
     fz_payload_free(self.view);
     fz_platform_unmap(&self.map);

@@ -35,6 +35,19 @@ _Static_assert(FZ_PY_HEXVERSION_MM == (PY_VERSION_HEX & 0xffff0000),
 /* Exit status of `python3` when Py_FinalizeEx fails (Py_RunMain). */
 #define EXIT_FINALIZE 120
 
+/* How fz-launcher starts us (launcher_payload). */
+#define FD_ARG "--fz-payload-fd="
+#define TEMP_EXE_FLAG ",temp-exe"
+#define ROOT_PID_FLAG ",root="
+
+/* Started by fz-launcher: its payload fd, and the command line to start
+ * over with (restart). fd is -1 otherwise. */
+typedef struct launch {
+    int fd;
+    int argc;
+    char **argv;
+} launch;
+
 /*
  * The private bundle root to delete at exit. A global because atexit()
  * takes no argument and Py_ExitStatusException/exit() paths inside CPython
@@ -426,13 +439,97 @@ done:
 }
 
 /*
+ * Print what fz_bundle_open or fz_bundle_settle said: the warning, then
+ * the error if `rc` is one. 0 when the program may run, else -1.
+ */
+static int
+report_bundle(const char *argv0, int rc, const char *warning,
+              const fz_payload *p)
+{
+    if (warning) {
+        fprintf(stderr, "%s: warning: %s\n", argv0, warning);
+    }
+    if (rc == FZ_EHASH || rc == FZ_EFORMAT) {
+        fprintf(stderr, "%s: this executable is damaged (%s)\n", argv0,
+                fz_error_message());
+    } else if (rc == FZ_PLATFORM_EUNSAFE &&
+               (fz_payload_flags(p) & FZ_PAYLOAD_F_ONEDIR)) {
+        fprintf(stderr, "%s: refusing to run (%s)\n", argv0,
+                fz_error_message());
+    } else if (rc < 0) {
+        fprintf(stderr, "%s: cannot extract the bundled files (%s)\n", argv0,
+                fz_error_message());
+    }
+    return rc < 0 ? -1 : 0;
+}
+
+/*
+ * exec this runtime again as fz-launcher did, minus ",root=": the root
+ * CPython was started with cannot be used, and nothing of the program has
+ * run yet. Returns only on failure, with errno set.
+ */
+static void
+restart(const launch *self)
+{
+    char arg[sizeof(FD_ARG) + 16];
+    char **argv = calloc((size_t)self->argc + 2, sizeof(*argv));
+    int flags = fcntl(self->fd, F_GETFD);
+    int i, err;
+
+    if (!argv || flags < 0) {
+        err = argv ? errno : ENOMEM;
+        free(argv);
+        errno = err;
+        return;
+    }
+    snprintf(arg, sizeof(arg), FD_ARG "%d", self->fd);
+    argv[0] = self->argv[0];
+    argv[1] = arg;
+    for (i = 1; i < self->argc; i++) {
+        argv[i + 1] = self->argv[i];
+    }
+    fcntl(self->fd, F_SETFD, flags & ~FD_CLOEXEC);
+    execv("/proc/self/exe", argv);
+    err = errno;
+    fcntl(self->fd, F_SETFD, flags);
+    free(argv);
+    errno = err;
+}
+
+/*
+ * Before anything reads the bundle root: wait for the launcher's
+ * extractor and check the root (fz_bundle_settle). When the root had to
+ * go elsewhere, start over (restart), since CPython and the importer were
+ * handed the path. 0, or -1 once the reason the program cannot run is
+ * printed.
+ */
+static int
+settle(fz_bundle *b, fz_payload *p, const launch *self)
+{
+    const char *argv0 = self->argv[0] ? self->argv[0] : "fz-runtime";
+    char *warning = NULL;
+    int rc = fz_bundle_settle(b, &warning, p);
+
+    if (rc == FZ_BUNDLE_MOVED && self->fd >= 0) {
+        free(warning); /* the new start says it again */
+        restart(self);
+        fprintf(stderr, "%s: cannot restart the runtime (%s)\n", argv0,
+                strerror(errno));
+        return -1;
+    }
+    rc = report_bundle(argv0, rc, warning, p);
+    free(warning);
+    return rc;
+}
+
+/*
  * Start CPython isolated from the machine, install the importer between
  * the core and the main phase, run __main__, finalize. Returns the exit
  * status; *sigint when the process must die of SIGINT.
  */
 static int
-run_python(int argc, char **argv, const char *exe, fz_payload *p,
-           const fz_bundle *b, const fz_child *child, int *sigint)
+run_python(int argc, char **argv, const char *exe, fz_payload *p, fz_bundle *b,
+           const fz_child *child, const launch *self, int *sigint)
 {
     PyPreConfig pre;
     PyConfig config;
@@ -502,6 +599,10 @@ run_python(int argc, char **argv, const char *exe, fz_payload *p,
     st = _Py_InitializeMain();
     if (PyStatus_Exception(st)) {
         goto init_failed;
+    }
+    if (b->pending > 0 && settle(b, p, self) < 0) {
+        status = 1;
+        goto finalize;
     }
     if (fz_importer_install_path_hook(importer) < 0 ||
         fz_importer_install_open_code(importer) < 0 ||
@@ -614,40 +715,50 @@ payload_fetch(void *ctx, uint64_t offset, void *buf, size_t size)
 /*
  * Started by fz-launcher (a --compress-runtime app, docs/internals.md):
  * this runtime has no payload of its own and argv[1] is
- * "--fz-payload-fd=N" or "--fz-payload-fd=N,temp-exe", N an inherited
- * descriptor on the launcher, whose payload is the app. Only honoured when
- * this executable holds no payload, so an app's own command line never
- * means it; whoever sets argv controls the process anyway. On success
- * argv[1] is removed, *fd is N (now close-on-exec: children re-run the
- * launcher by name), *exe the launcher's path (sys.executable), *temp_exe
- * 1 when this runtime is a private temporary file to remove.
+ * "--fz-payload-fd=N[,temp-exe][,root=PID]", N an inherited descriptor on
+ * the launcher, whose payload is the app. Only honoured when this
+ * executable holds no payload, so an app's own command line never means
+ * it; whoever sets argv controls the process anyway. On success argv[1]
+ * is removed, *fd is N (now close-on-exec: children re-run the launcher
+ * by name), *exe the launcher's path (sys.executable), *temp_exe 1 when
+ * this runtime is a private temporary file to remove, *root the child
+ * still extracting the bundle root (fz_bundle_open_pending), else 0.
  * FZ_ENOTFOUND when not so started.
  */
 static int
-launcher_payload(int *argc, char **argv, int *fd, char **exe, int *temp_exe)
+launcher_payload(int *argc, char **argv, int *fd, char **exe, int *temp_exe,
+                 pid_t *root)
 {
-    static const char arg[] = "--fz-payload-fd=";
-    static const char temp[] = ",temp-exe";
-    const char *s;
+    const char *s, *rest;
     char link[64];
     long n = 0;
-    size_t digits;
+    size_t digits, d;
     int i, flags;
 
     *fd = -1;
     *exe = NULL;
     *temp_exe = 0;
-    if (*argc < 2 || strncmp(argv[1], arg, sizeof(arg) - 1) != 0) {
+    *root = 0;
+    if (*argc < 2 || strncmp(argv[1], FD_ARG, sizeof(FD_ARG) - 1) != 0) {
         return FZ_ENOTFOUND;
     }
-    s = argv[1] + sizeof(arg) - 1;
+    s = argv[1] + sizeof(FD_ARG) - 1;
     digits = strspn(s, "0123456789");
-    if (digits > 0 && strcmp(s + digits, temp) == 0) {
+    rest = s + digits;
+    if (strncmp(rest, TEMP_EXE_FLAG, sizeof(TEMP_EXE_FLAG) - 1) == 0) {
         *temp_exe = 1;
-    } else if (s[digits] != '\0') {
-        return fz_error_set(FZ_EINVAL, "bad %s", argv[1]);
+        rest += sizeof(TEMP_EXE_FLAG) - 1;
     }
-    if (digits == 0 || digits > 9) {
+    if (strncmp(rest, ROOT_PID_FLAG, sizeof(ROOT_PID_FLAG) - 1) == 0) {
+        rest += sizeof(ROOT_PID_FLAG) - 1;
+        d = strspn(rest, "0123456789");
+        if (d == 0 || d > 9) {
+            return fz_error_set(FZ_EINVAL, "bad %s", argv[1]);
+        }
+        *root = (pid_t)strtol(rest, NULL, 10);
+        rest += d;
+    }
+    if (digits == 0 || digits > 9 || *rest != '\0') {
         return fz_error_set(FZ_EINVAL, "bad %s", argv[1]);
     }
     n = strtol(s, NULL, 10);
@@ -739,6 +850,8 @@ main(int argc, char **argv)
     fz_payload *payload = NULL;
     fz_bundle *bundle = NULL;
     fz_child child;
+    launch self = {-1, 0, NULL};
+    pid_t root = 0;
     int status = 1;
     int sigint = 0;
     int rc;
@@ -763,7 +876,7 @@ main(int argc, char **argv)
         int lfd, temp_exe;
         char *lexe = NULL;
 
-        rc = launcher_payload(&argc, argv, &lfd, &lexe, &temp_exe);
+        rc = launcher_payload(&argc, argv, &lfd, &lexe, &temp_exe, &root);
         if (rc == FZ_OK && temp_exe && remove_temp_exe(exe, fd) < 0) {
             fprintf(stderr,
                     "%s: warning: cannot remove the temporary runtime (%s)\n",
@@ -771,6 +884,7 @@ main(int argc, char **argv)
             fz_error_clear();
         }
         if (rc == FZ_OK) {
+            self.fd = lfd;
             close(fd);
             fd = lfd;
             free(exe);
@@ -815,24 +929,16 @@ main(int argc, char **argv)
         goto done;
     }
 
-    rc = fz_bundle_open(&bundle, &warning, payload);
-    if (warning) {
-        fprintf(stderr, "%s: warning: %s\n", argv0, warning);
-    }
-    if (rc == FZ_EHASH || rc == FZ_EFORMAT) {
-        fprintf(stderr, "%s: this executable is damaged (%s)\n", argv0,
-                fz_error_message());
-        goto done;
-    }
-    if (rc == FZ_PLATFORM_EUNSAFE &&
-        (fz_payload_flags(payload) & FZ_PAYLOAD_F_ONEDIR)) {
-        fprintf(stderr, "%s: refusing to run (%s)\n", argv0,
-                fz_error_message());
-        goto done;
-    }
+    /* A first run of a --compress-runtime app: the launcher's child is
+     * still extracting the root; wait for it only before the program
+     * runs (run_python). */
+    rc = root > 0 ? fz_bundle_open_pending(&bundle, payload, root)
+                  : FZ_ENOTFOUND;
     if (rc < 0) {
-        fprintf(stderr, "%s: cannot extract the bundled files (%s)\n", argv0,
-                fz_error_message());
+        fz_error_clear();
+        rc = fz_bundle_open(&bundle, &warning, payload);
+    }
+    if (report_bundle(argv0, rc, warning, payload) < 0) {
         goto done;
     }
     if (bundle->is_private) {
@@ -841,7 +947,10 @@ main(int argc, char **argv)
     }
     /* Helper processes the stdlib starts from sys.executable. */
     fz_child_parse(&child, argc, argv);
-    status = run_python(argc, argv, exe, payload, bundle, &child, &sigint);
+    self.argc = argc;
+    self.argv = argv;
+    status =
+        run_python(argc, argv, exe, payload, bundle, &child, &self, &sigint);
 done:
     fz_bundle_remove(bundle);
     private_root = NULL;

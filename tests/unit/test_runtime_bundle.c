@@ -510,3 +510,105 @@ Test(bundle, a_damaged_entry_among_many_is_named_and_leaves_nothing)
     cr_assert_eq(lstat(path, &st), 0);
     cr_assert_eq(rmdir(path), 0, "leftovers in %s", path);
 }
+
+/* A child that runs fz_bundle_prepare, as the launcher's extractor does. */
+static pid_t
+spawn_prepare(size_t threads)
+{
+    pid_t pid = fork();
+
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        _exit(fz_bundle_prepare(payload, threads) == FZ_OK ? 0 : 1);
+    }
+    return pid;
+}
+
+Test(bundle, a_pending_root_settles_into_the_cache_root)
+{
+    fz_bundle *b = NULL;
+    char *warning = NULL;
+    char expect[512];
+    int status;
+
+    build_many();
+    cr_assert(fz_bundle_root_missing(payload));
+    cr_assert_eq(fz_bundle_open_pending(&b, payload, spawn_prepare(1)), FZ_OK,
+                 "%s", fz_error_message());
+    cache_root(expect, sizeof(expect));
+    cr_assert_str_eq(b->root, expect, "the path is decided at once");
+    cr_assert(b->on_disk);
+    cr_assert_gt(b->pending, 0);
+    cr_assert_eq(fz_bundle_settle(b, &warning, payload), FZ_OK, "%s",
+                 fz_error_message());
+    cr_assert_null(warning);
+    cr_assert_eq(b->pending, 0);
+    cr_assert_not(b->is_private);
+    cr_assert_str_eq(b->root, expect);
+    cr_assert_not(fz_bundle_root_missing(payload));
+    cr_assert_eq(waitpid(-1, &status, WNOHANG), -1, "the child was reaped");
+    cr_assert_eq(fz_bundle_settle(b, &warning, payload), FZ_OK, "twice");
+    fz_bundle_free(b);
+}
+
+Test(bundle, a_failed_extractor_leaves_the_work_to_settle)
+{
+    fz_bundle *b = NULL;
+    char *warning = NULL;
+    pid_t pid;
+
+    build(1);
+    pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        _exit(1); /* made nothing */
+    }
+    cr_assert_eq(fz_bundle_open_pending(&b, payload, pid), FZ_OK);
+    cr_assert_eq(fz_bundle_settle(b, &warning, payload), FZ_OK, "%s",
+                 fz_error_message());
+    cr_assert_not(b->is_private);
+    cr_assert_str_eq(slurp(b->root, "pkg/data/t.txt"), "table");
+    fz_bundle_free(b);
+}
+
+Test(bundle, a_root_that_must_move_is_reported_not_used)
+{
+    fz_bundle *b = NULL;
+    char *warning = NULL;
+    char path[512];
+    int fd;
+
+    build(1);
+    /* The cache is unusable (the extractor fails): the files can only go
+     * to a private root, at another path than the pending one. */
+    snprintf(path, sizeof(path), "%s/cache", work);
+    fd = open(path, O_WRONLY | O_CREAT, 0600);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    cr_assert_eq(fz_bundle_open_pending(&b, payload, spawn_prepare(0)), FZ_OK);
+    cr_assert_eq(fz_bundle_settle(b, &warning, payload), FZ_BUNDLE_MOVED);
+    cr_assert(strstr(fz_error_message(), "moved") != NULL, "%s",
+              fz_error_message());
+    cr_assert_not(b->is_private);
+    free(warning);
+    fz_bundle_free(b);
+    snprintf(path, sizeof(path), "%s/tmp", work);
+    cr_assert_eq(rmdir(path), 0, "the private root was left in %s", path);
+}
+
+Test(bundle, no_pending_root_without_a_cache_root)
+{
+    fz_bundle *b = (fz_bundle *)1;
+    pid_t pid;
+
+    build(0);
+    cr_assert_not(fz_bundle_root_missing(payload), "pure Python");
+    pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        _exit(0);
+    }
+    cr_assert_eq(fz_bundle_open_pending(&b, payload, pid), FZ_EINVAL);
+    cr_assert_null(b);
+    cr_assert_eq(waitpid(pid, NULL, WNOHANG), -1, "the child was reaped");
+}
