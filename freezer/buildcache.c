@@ -33,6 +33,7 @@
 
 struct fz_buildcache {
     int dirfd;
+    int shipped_fd; /* read-only layer freeze was installed with; -1 */
     atomic_size_t hits;
     atomic_size_t misses;
     atomic_uint serial; /* temp file names */
@@ -84,6 +85,7 @@ fz_buildcache_open(fz_buildcache **out, const char *dir)
         goto done;
     }
     c->dirfd = fd;
+    c->shipped_fd = -1;
     fd = -1;
     atomic_init(&c->hits, 0);
     atomic_init(&c->misses, 0);
@@ -103,6 +105,33 @@ done:
     return rc;
 }
 
+int
+fz_buildcache_add_shipped(fz_buildcache *c, const char *dir)
+{
+    struct stat st;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+    if (fd < 0) {
+        return fz_error_set(errno == ENOENT ? FZ_ENOTFOUND : FZ_EIO, "%s: %s",
+                            dir, strerror(errno));
+    }
+    /* Its entries are trusted as much as freeze itself: only when no one
+     * but root or this user can change them. */
+    if (fstat(fd, &st) < 0 || (st.st_uid != 0 && st.st_uid != geteuid()) ||
+        (st.st_mode & 022) != 0) {
+        close(fd);
+        return fz_error_set(FZ_PLATFORM_EUNSAFE,
+                            "%s: not owned by root or you, or writable by "
+                            "others",
+                            dir);
+    }
+    if (c->shipped_fd >= 0) {
+        close(c->shipped_fd);
+    }
+    c->shipped_fd = fd;
+    return FZ_OK;
+}
+
 void
 fz_buildcache_free(fz_buildcache *c)
 {
@@ -110,6 +139,9 @@ fz_buildcache_free(fz_buildcache *c)
         return;
     }
     close(c->dirfd);
+    if (c->shipped_fd >= 0) {
+        close(c->shipped_fd);
+    }
     free(c);
 }
 
@@ -161,9 +193,10 @@ write_full(int fd, const void *p, size_t n)
     return 0;
 }
 
-/* The checks of get; 1 when `out` holds the verified content. */
+/* The checks of get on the layer `dirfd`; 1 when `out` holds the
+ * verified content. */
 static int
-load(const fz_buildcache *c, const uint8_t *key, fz_buf *out)
+load(int dirfd, const uint8_t *key, fz_buf *out)
 {
     char name[2 * FZ_BUILDCACHE_KEY_SIZE + 1];
     uint8_t head[FZ_BUILDCACHE_HEADER_SIZE];
@@ -173,7 +206,7 @@ load(const fz_buildcache *c, const uint8_t *key, fz_buf *out)
     int ok = 0;
 
     key_name(name, key);
-    fd = openat(c->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
         return 0;
     }
@@ -217,7 +250,9 @@ done:
 int
 fz_buildcache_get(fz_buildcache *c, const uint8_t *key, fz_buf *out)
 {
-    int ok = c != NULL && load(c, key, out);
+    int ok =
+        c != NULL && (load(c->dirfd, key, out) ||
+                      (c->shipped_fd >= 0 && load(c->shipped_fd, key, out)));
 
     if (c != NULL) {
         atomic_fetch_add(ok ? &c->hits : &c->misses, 1);

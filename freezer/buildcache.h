@@ -6,7 +6,9 @@
  * fz_payload_cache (fz_payload.h).
  *
  * On disk: $XDG_CACHE_HOME/freeze/build (else ~/.cache/freeze/build),
- * mode 0700, never reached through a symlink. One file per key, named
+ * mode 0700, never reached through a symlink, and read-only below it the
+ * cache freeze was installed with (fz_buildcache_add_shipped). One file per
+ * key, named
  * "<32 hex digits of the key>", written to a temp file and renamed into
  * place, so concurrent writers of one key are harmless. Each file is a
  * 48-byte header and the content:
@@ -48,6 +50,18 @@ typedef struct fz_buildcache fz_buildcache;
  * *out is NULL.
  */
 int fz_buildcache_open(fz_buildcache **out, const char *dir);
+
+/*
+ * Also look entries up, after the user's, in the read-only directory
+ * `dir`: the cache freeze was installed with (scripts/shipped-cache: the
+ * standard library compiled, the libraries of its extension modules
+ * compressed), so that a user's first build does not redo that work.
+ * Nothing is ever written there, and its files pass the same checks as
+ * the user's. Used only when `dir` is a real directory owned by root or
+ * the user and writable by no one else; else FZ_PLATFORM_EUNSAFE,
+ * FZ_ENOTFOUND or FZ_EIO, and the cache goes on without it.
+ */
+int fz_buildcache_add_shipped(fz_buildcache *c, const char *dir);
 
 /* Close. Accepts NULL. */
 void fz_buildcache_free(fz_buildcache *c);

@@ -76,6 +76,32 @@ stub_at(const char *dir, const char *rel)
     return cand;
 }
 
+/*
+ * Read entries also from the cache freeze was installed with, beside the
+ * stub (<prefix>/lib/freeze/fz-cache; build/bin/fz-cache in a build
+ * tree; scripts/shipped-cache makes it). It only saves work, so when it
+ * is missing or not safe to trust the build goes on without it. Returns
+ * what -v says about it (malloc'd; NULL when out of memory).
+ */
+static char *
+use_shipped_cache(fz_buildcache *cache, const char *stub)
+{
+    char *dir = fz_path_sibling(stub, "fz-cache");
+    char *said = NULL;
+
+    if (dir == NULL) {
+        return NULL;
+    }
+    if (fz_buildcache_add_shipped(cache, dir) == 0) {
+        said = fz_strdup(dir);
+    } else {
+        said = fz_strdup(fz_error_message());
+        fz_error_clear();
+    }
+    free(dir);
+    return said;
+}
+
 int
 fz_bundle_find_stub(char **out)
 {
@@ -145,6 +171,7 @@ fz_freeze_result_free(fz_freeze_result *r)
     free(r->output);
     free(r->python);
     free(r->stub);
+    free(r->shipped_cache);
     fz_graph_free(r->graph);
     fz_natives_free(r->natives);
     fz_extras_free(r->extras);
@@ -382,6 +409,9 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
     python = NULL;
     if (!cfg->no_cache && fz_buildcache_open(&cache, cfg->cache_dir) < 0) {
         fz_error_clear(); /* no cache: build as if --no-cache */
+    }
+    if (cache != NULL) {
+        r->shipped_cache = use_shipped_cache(cache, r->stub);
     }
     if (cache != NULL && fz_rebuild_key(key, cfg, env, r->stub) < 0) {
         fz_error_clear();

@@ -73,6 +73,7 @@ typedef struct fz_freeze_result {
     fz_strvec cached_graph_warnings; /* fz_graph_warnings */
     size_t cache_hits;               /* entries found in the cache (-v) */
     size_t cache_misses;             /* entries that were not */
+    char *shipped_cache;             /* -v: installed cache used, or why not */
     double check_seconds;            /* the unchanged-rebuild check */
     char *onedir;                    /* the onedir directory, or NULL */
     fz_strvec packages;              /* the packages written (package.h) */

@@ -188,6 +188,9 @@ print_report(const fz_freeze_result *r, const fz_options *opts)
                (unsigned long long)r->stats.raw_bytes);
         printf("build cache: %zu entries reused, %zu made\n", r->cache_hits,
                r->cache_misses);
+        if (r->shipped_cache) {
+            printf("installed build cache: %s\n", r->shipped_cache);
+        }
         printf("time: analysis %.3f s, compile %.3f s, compression %.3f s, "
                "attach %.3f s, total %.3f s\n",
                r->analyze_seconds, r->stats.compile_seconds,

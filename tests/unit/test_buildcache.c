@@ -8,6 +8,7 @@
 #include "buildcache.h"
 #include "bundle.h"
 #include "fz_error.h"
+#include "fz_platform.h"
 #include "pyembed.h"
 
 #include <criterion/criterion.h>
@@ -139,6 +140,121 @@ Test(buildcache, damaged_file_is_ignored_and_rewritten)
         cr_assert_eq(link(path, opath), 0);
         cr_assert_eq(fz_buildcache_get(cache, other, &b), 0);
     }
+    fz_buf_dispose(&b);
+}
+
+/* Files in `path`, not counting "." and "..". */
+static int
+count_files(const char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    int n = 0;
+
+    cr_assert_not_null(d, "%s", path);
+    while ((e = readdir(d)) != NULL) {
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    }
+    closedir(d);
+    return n;
+}
+
+/* A second cache at <dir>/<name> holding `key` -> `text`, closed again:
+ * what scripts/shipped-cache leaves. */
+static void
+make_shipped(char *path, size_t cap, const char *name, const uint8_t *key,
+             const char *text)
+{
+    fz_buildcache *other = NULL;
+
+    snprintf(path, cap, "%s/%s", dir, name);
+    cr_assert_eq(fz_buildcache_open(&other, path), 0, "%s", fz_error_message());
+    cr_assert_eq(fz_buildcache_put(other, key, text, strlen(text)), 0);
+    fz_buildcache_free(other);
+    cr_assert_eq(chmod(path, 0755), 0);
+}
+
+Test(buildcache, the_shipped_cache_is_read_after_the_users)
+{
+    uint8_t key[FZ_BUILDCACHE_KEY_SIZE], mine[FZ_BUILDCACHE_KEY_SIZE];
+    char shipped[300];
+    fz_buf b = FZ_BUF_INIT;
+    size_t hits, misses;
+
+    make_key(key, 40);
+    make_key(mine, 41);
+    make_shipped(shipped, sizeof(shipped), "shipped", key, "stdlib");
+    cr_assert_eq(fz_buildcache_put(cache, mine, "mine", 4), 0);
+    cr_assert_eq(fz_buildcache_get(cache, key, &b), 0, "not added yet");
+    cr_assert_eq(fz_buildcache_add_shipped(cache, shipped), 0, "%s",
+                 fz_error_message());
+    cr_assert_eq(fz_buildcache_get(cache, key, &b), 1);
+    cr_assert_eq(b.size, 6);
+    cr_assert_eq(memcmp(b.data, "stdlib", 6), 0);
+    cr_assert_eq(fz_buildcache_get(cache, mine, &b), 1, "the user's too");
+    /* The user's copy wins; nothing is ever written to the shipped one. */
+    cr_assert_eq(fz_buildcache_put(cache, key, "newer", 5), 0);
+    cr_assert_eq(fz_buildcache_get(cache, key, &b), 1);
+    cr_assert_eq(memcmp(b.data, "newer", 5), 0);
+    cr_assert_eq(count_files(shipped), 1, "%s was written to", shipped);
+    fz_buildcache_counts(cache, &hits, &misses);
+    cr_assert_eq(hits, 3);
+    cr_assert_eq(misses, 1);
+    fz_buf_dispose(&b);
+}
+
+Test(buildcache, a_damaged_shipped_entry_is_a_miss)
+{
+    uint8_t key[FZ_BUILDCACHE_KEY_SIZE];
+    char shipped[300], path[600];
+    fz_buf b = FZ_BUF_INIT;
+    int n, fd;
+
+    make_key(key, 42);
+    make_shipped(shipped, sizeof(shipped), "shipped", key, "compressed");
+    n = snprintf(path, sizeof(path), "%s/", shipped);
+    for (size_t i = 0; i < FZ_BUILDCACHE_KEY_SIZE; i++) {
+        n += snprintf(path + n, sizeof(path) - (size_t)n, "%02x", key[i]);
+    }
+    fd = open(path, O_WRONLY);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(pwrite(fd, "X", 1, FZ_BUILDCACHE_HEADER_SIZE + 1), 1);
+    close(fd);
+    cr_assert_eq(fz_buildcache_add_shipped(cache, shipped), 0);
+    cr_assert_eq(fz_buildcache_get(cache, key, &b), 0);
+    fz_buf_dispose(&b);
+}
+
+Test(buildcache, an_unsafe_shipped_cache_is_not_used)
+{
+    uint8_t key[FZ_BUILDCACHE_KEY_SIZE];
+    char shipped[300], link_path[300];
+    fz_buf b = FZ_BUF_INIT;
+
+    make_key(key, 43);
+    make_shipped(shipped, sizeof(shipped), "shipped", key, "stdlib");
+    /* Writable by others: anyone could have planted entries. */
+    cr_assert_eq(chmod(shipped, 0777), 0);
+    cr_assert_eq(fz_buildcache_add_shipped(cache, shipped),
+                 FZ_PLATFORM_EUNSAFE);
+    cr_assert_eq(chmod(shipped, 0775), 0);
+    cr_assert_eq(fz_buildcache_add_shipped(cache, shipped),
+                 FZ_PLATFORM_EUNSAFE);
+    /* Another user's (only root can give it away). */
+    cr_assert_eq(chmod(shipped, 0755), 0);
+    if (geteuid() == 0) {
+        cr_assert_eq(chown(shipped, 4242, 4242), 0);
+        cr_assert_eq(fz_buildcache_add_shipped(cache, shipped),
+                     FZ_PLATFORM_EUNSAFE);
+        cr_assert_eq(chown(shipped, 0, 0), 0);
+    }
+    /* A symlink to it, and a path that does not exist. */
+    snprintf(link_path, sizeof(link_path), "%s/link", dir);
+    cr_assert_eq(symlink(shipped, link_path), 0);
+    cr_assert_eq(fz_buildcache_add_shipped(cache, link_path), FZ_EIO);
+    snprintf(link_path, sizeof(link_path), "%s/none", dir);
+    cr_assert_eq(fz_buildcache_add_shipped(cache, link_path), FZ_ENOTFOUND);
+    cr_assert_eq(fz_buildcache_get(cache, key, &b), 0);
     fz_buf_dispose(&b);
 }
 
