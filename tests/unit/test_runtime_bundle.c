@@ -195,18 +195,26 @@ Test(bundle, a_planted_symlink_warns_and_falls_back)
     free(warning);
 }
 
+/* Make the cache unusable: its "directory" is a regular file. */
+static void
+block_cache(void)
+{
+    char path[512];
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/cache", work);
+    fd = open(path, O_WRONLY | O_CREAT, 0600);
+    cr_assert_geq(fd, 0);
+    close(fd);
+}
+
 Test(bundle, an_unusable_cache_falls_back_quietly)
 {
     fz_bundle *b = NULL;
     char *warning = NULL;
-    char path[512];
-    int fd;
 
     build(1);
-    /* The cache "directory" is a regular file. */
-    snprintf(path, sizeof(path), "%s/cache", work);
-    fd = open(path, O_WRONLY | O_CREAT, 0600);
-    close(fd);
+    block_cache();
     cr_assert_eq(fz_bundle_open(&b, &warning, payload), FZ_OK);
     cr_assert_null(warning);
     cr_assert(b->is_private);
@@ -576,15 +584,11 @@ Test(bundle, a_root_that_must_move_is_reported_not_used)
     fz_bundle *b = NULL;
     char *warning = NULL;
     char path[512];
-    int fd;
 
     build(1);
     /* The cache is unusable (the extractor fails): the files can only go
      * to a private root, at another path than the pending one. */
-    snprintf(path, sizeof(path), "%s/cache", work);
-    fd = open(path, O_WRONLY | O_CREAT, 0600);
-    cr_assert_geq(fd, 0);
-    close(fd);
+    block_cache();
     cr_assert_eq(fz_bundle_open_pending(&b, payload, spawn_prepare(0)), FZ_OK);
     cr_assert_eq(fz_bundle_settle(b, &warning, payload), FZ_BUNDLE_MOVED);
     cr_assert(strstr(fz_error_message(), "moved") != NULL, "%s",
