@@ -880,25 +880,23 @@ fz_bundle_open(fz_bundle **out, char **warning, fz_payload *p)
         return open_onedir(out, p);
     }
     b = calloc(1, sizeof(*b));
-    name = root_name(p);
-    if (!b || !name) {
+    if (!b) {
         rc = fz_error_set(FZ_ENOMEM, "out of memory");
         goto done;
     }
     b->lock_fd = -1;
-    rc = fz_platform_cache_dir(&cache);
-    if (rc == FZ_ENOMEM) {
-        goto done;
-    }
-    if (rc < 0) {
+    /* The path fz_bundle_open_pending also takes. */
+    rc = cache_root(p, &cache, &name, &b->root);
+    if (rc == FZ_ENOTFOUND) {
         /* No home at all: a name for __file__ that is never created. */
         const char *tmp = secure_getenv("TMPDIR");
 
+        name = root_name(p);
         cache = strdup(tmp && tmp[0] == '/' ? tmp : "/tmp");
+        b->root = name && cache ? root_under(cache, name) : NULL;
+        rc = b->root ? FZ_OK : fz_error_set(FZ_ENOMEM, "out of memory");
     }
-    b->root = cache ? root_under(cache, name) : NULL;
-    if (!b->root) {
-        rc = fz_error_set(FZ_ENOMEM, "out of memory");
+    if (rc < 0) {
         goto done;
     }
     b->root_size = strlen(b->root);
