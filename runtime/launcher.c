@@ -13,6 +13,7 @@
 #include "fz_error.h"
 #include "fz_payload.h"
 #include "fz_platform.h"
+#include "launch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,15 +32,10 @@
 #define MFD_EXEC 0x0010U /* Linux 6.3: ask for an executable memfd */
 #endif
 
-/* The entry that holds the runtime, and the argument that names our fd. */
+/* The entry that holds the runtime. */
 #define RUNTIME_ENTRY ".freeze/runtime"
-#define FD_ARG "--fz-payload-fd="
-/* Appended to FD_ARG's number: the runtime is a private temporary file
- * that it must remove (runtime/main.c, remove_temp_exe). */
-#define TEMP_EXE_SUFFIX ",temp-exe"
-/* Then, on a first run: the process still extracting the bundle root. */
-#define ROOT_PID ",root="
-/* The private temporary directory and file of that fallback. */
+/* The private temporary directory and file of the last fallback
+ * (exec_temp_runtime; the runtime removes them, runtime/main.c). */
 #define TEMP_DIR_TEMPLATE "fz-runtime-XXXXXX"
 #define TEMP_EXE_NAME "fz-runtime"
 /*
@@ -380,27 +376,16 @@ static void
 exec_runtime(int runtime, const char *path, int self, pid_t root, int argc,
              char **argv)
 {
-    char arg[sizeof(FD_ARG) + sizeof(TEMP_EXE_SUFFIX) + sizeof(ROOT_PID) + 48];
-    int n;
+    char arg[FZ_LAUNCH_ARG_MAX];
     char **nargv;
-    int i, err;
+    int err;
 
-    nargv = calloc((size_t)argc + 2, sizeof(*nargv));
+    fz_launch_arg(arg, self, path != NULL, root);
+    nargv = fz_launch_argv(argc > 0 ? argv[0] : "fz-launcher", argc, argv, arg);
     if (!nargv) {
         errno = ENOMEM;
         return;
     }
-    n = snprintf(arg, sizeof(arg), FD_ARG "%d%s", self,
-                 path ? TEMP_EXE_SUFFIX : "");
-    if (root > 0) {
-        snprintf(arg + n, sizeof(arg) - (size_t)n, ROOT_PID "%ld", (long)root);
-    }
-    nargv[0] = argc > 0 ? argv[0] : "fz-launcher";
-    nargv[1] = arg;
-    for (i = 1; i < argc; i++) {
-        nargv[i + 1] = argv[i];
-    }
-    nargv[argc > 0 ? argc + 1 : 2] = NULL;
     if (path) {
         execve(path, nargv, environ);
     } else {

@@ -13,6 +13,7 @@
 #include "fz_platform.h"
 #include "fastimport.h"
 #include "importer.h"
+#include "launch.h"
 
 #include <assert.h>
 #include <fcntl.h>
@@ -34,11 +35,6 @@ _Static_assert(FZ_PY_HEXVERSION_MM == (PY_VERSION_HEX & 0xffff0000),
 
 /* Exit status of `python3` when Py_FinalizeEx fails (Py_RunMain). */
 #define EXIT_FINALIZE 120
-
-/* How fz-launcher starts us (launcher_payload). */
-#define FD_ARG "--fz-payload-fd="
-#define TEMP_EXE_FLAG ",temp-exe"
-#define ROOT_PID_FLAG ",root="
 
 /* Started by fz-launcher: its payload fd, and the command line to start
  * over with (restart). fd is -1 otherwise. */
@@ -471,22 +467,18 @@ report_bundle(const char *argv0, int rc, const char *warning,
 static void
 restart(const launch *self)
 {
-    char arg[sizeof(FD_ARG) + 16];
-    char **argv = calloc((size_t)self->argc + 2, sizeof(*argv));
+    char arg[FZ_LAUNCH_ARG_MAX];
+    char **argv;
     int flags = fcntl(self->fd, F_GETFD);
-    int i, err;
+    int err;
 
+    fz_launch_arg(arg, self->fd, 0, 0);
+    argv = fz_launch_argv(self->argv[0], self->argc, self->argv, arg);
     if (!argv || flags < 0) {
         err = argv ? errno : ENOMEM;
         free(argv);
         errno = err;
         return;
-    }
-    snprintf(arg, sizeof(arg), FD_ARG "%d", self->fd);
-    argv[0] = self->argv[0];
-    argv[1] = arg;
-    for (i = 1; i < self->argc; i++) {
-        argv[i + 1] = self->argv[i];
     }
     fcntl(self->fd, F_SETFD, flags & ~FD_CLOEXEC);
     execv("/proc/self/exe", argv);
@@ -729,49 +721,30 @@ static int
 launcher_payload(int *argc, char **argv, int *fd, char **exe, int *temp_exe,
                  pid_t *root)
 {
-    const char *s, *rest;
     char link[64];
-    long n = 0;
-    size_t digits, d;
-    int i, flags;
+    int i, n, flags, rc;
 
     *fd = -1;
     *exe = NULL;
     *temp_exe = 0;
     *root = 0;
-    if (*argc < 2 || strncmp(argv[1], FD_ARG, sizeof(FD_ARG) - 1) != 0) {
+    if (*argc < 2) {
         return FZ_ENOTFOUND;
     }
-    s = argv[1] + sizeof(FD_ARG) - 1;
-    digits = strspn(s, "0123456789");
-    rest = s + digits;
-    if (strncmp(rest, TEMP_EXE_FLAG, sizeof(TEMP_EXE_FLAG) - 1) == 0) {
-        *temp_exe = 1;
-        rest += sizeof(TEMP_EXE_FLAG) - 1;
+    rc = fz_launch_parse(argv[1], &n, temp_exe, root);
+    if (rc < 0) {
+        return rc;
     }
-    if (strncmp(rest, ROOT_PID_FLAG, sizeof(ROOT_PID_FLAG) - 1) == 0) {
-        rest += sizeof(ROOT_PID_FLAG) - 1;
-        d = strspn(rest, "0123456789");
-        if (d == 0 || d > 9) {
-            return fz_error_set(FZ_EINVAL, "bad %s", argv[1]);
-        }
-        *root = (pid_t)strtol(rest, NULL, 10);
-        rest += d;
-    }
-    if (digits == 0 || digits > 9 || *rest != '\0') {
+    flags = fcntl(n, F_GETFD);
+    if (n < 3 || flags < 0 || fcntl(n, F_SETFD, flags | FD_CLOEXEC) < 0) {
         return fz_error_set(FZ_EINVAL, "bad %s", argv[1]);
     }
-    n = strtol(s, NULL, 10);
-    flags = fcntl((int)n, F_GETFD);
-    if (n < 3 || flags < 0 || fcntl((int)n, F_SETFD, flags | FD_CLOEXEC) < 0) {
-        return fz_error_set(FZ_EINVAL, "bad %s", argv[1]);
-    }
-    snprintf(link, sizeof(link), "/proc/self/fd/%ld", n);
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", n);
     *exe = realpath(link, NULL);
     if (!*exe) {
         return fz_error_set(FZ_EIO, "%s: %s", link, strerror(errno));
     }
-    *fd = (int)n;
+    *fd = n;
     for (i = 1; i < *argc; i++) {
         argv[i] = argv[i + 1];
     }

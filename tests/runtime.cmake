@@ -21,3 +21,7 @@ fz_unit_test(test_runtime_child
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_runtime_child.c
   LIBS fzruntime_core
   LABELS runtime)
+fz_unit_test(test_runtime_launch
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_runtime_launch.c
+  LIBS fzruntime_core
+  LABELS runtime)
