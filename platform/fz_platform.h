@@ -54,10 +54,8 @@ void fz_platform_unmap(fz_mapping *m);
  * to the threads filling theirs. A zeroed struct is an empty buffer.
  */
 typedef struct fz_scratch {
-    void *data; /* at least `cap` writable bytes */
+    void *data; /* `cap` writable bytes, all of the platform's allocation */
     size_t cap;
-    void *map;       /* the platform's allocation (may be data itself) */
-    size_t map_size; /* its length */
 } fz_scratch;
 
 /* Make s->cap at least `size`; what the buffer held is lost when it grows.

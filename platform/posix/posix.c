@@ -73,8 +73,8 @@ fz_platform_unmap(fz_mapping *m)
 void
 fz_platform_scratch_free(fz_scratch *s)
 {
-    if (s->map) {
-        munmap(s->map, s->map_size);
+    if (s->data) {
+        munmap(s->data, s->cap);
     }
     memset(s, 0, sizeof(*s));
 }
@@ -123,9 +123,7 @@ scratch_map(fz_scratch *s, size_t size)
 #ifdef MADV_DONTFORK
     (void)madvise(base + head, length, MADV_DONTFORK);
 #endif
-    s->map = base + head;
-    s->map_size = length;
-    s->data = s->map;
+    s->data = base + head;
     s->cap = length;
     return FZ_OK;
 }
