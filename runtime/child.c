@@ -3,6 +3,7 @@
  * (child.h). main.c asks it before starting CPython; a pure parser.
  */
 #include "child.h"
+#include "scan.h"
 
 #include <limits.h>
 #include <string.h>
@@ -12,19 +13,6 @@
 #define SPAWN_CODE "from multiprocessing.spawn import spawn_main; spawn_main("
 #define TRACKER_CODE "from multiprocessing.resource_tracker import main;main("
 #define FORKSERVER_CODE "from multiprocessing.forkserver import main; main("
-
-/* Consume `lit` at *p. */
-static int
-eat(const char **p, const char *lit)
-{
-    size_t n = strlen(lit);
-
-    if (strncmp(*p, lit, n) != 0) {
-        return 0;
-    }
-    *p += n;
-    return 1;
-}
 
 /* A non-negative int as %d / %r print it: 0 or [1-9][0-9]*, <= INT_MAX. */
 static int
@@ -52,7 +40,7 @@ eat_int(const char **p, int *value)
 static int
 eat_int_or_none(const char **p, int *value)
 {
-    if (eat(p, "None")) {
+    if (fz_scan_eat(p, "None")) {
         *value = -1;
         return 1;
     }
@@ -93,16 +81,16 @@ eat_str_list(const char **p)
 {
     const char *s = *p;
 
-    if (!eat(&s, "[")) {
+    if (!fz_scan_eat(&s, "[")) {
         return 0;
     }
-    if (!eat(&s, "]")) {
+    if (!fz_scan_eat(&s, "]")) {
         do {
             if (!eat_str(&s)) {
                 return 0;
             }
-        } while (eat(&s, ", "));
-        if (!eat(&s, "]")) {
+        } while (fz_scan_eat(&s, ", "));
+        if (!fz_scan_eat(&s, "]")) {
             return 0;
         }
     }
@@ -120,29 +108,29 @@ eat_kwds(const char **p)
     const char *s = *p;
     int seen_main = 0, seen_path = 0;
 
-    if (!eat(&s, "{")) {
+    if (!fz_scan_eat(&s, "{")) {
         return 0;
     }
-    if (eat(&s, "}")) {
+    if (fz_scan_eat(&s, "}")) {
         *p = s;
         return 1;
     }
     do {
-        if (!seen_main && eat(&s, "'main_path': ")) {
+        if (!seen_main && fz_scan_eat(&s, "'main_path': ")) {
             seen_main = 1;
-            if (!eat(&s, "None") && !eat_str(&s)) {
+            if (!fz_scan_eat(&s, "None") && !eat_str(&s)) {
                 return 0;
             }
-        } else if (!seen_path && eat(&s, "'sys_path': ")) {
+        } else if (!seen_path && fz_scan_eat(&s, "'sys_path': ")) {
             seen_path = 1;
-            if (!eat(&s, "None") && !eat_str_list(&s)) {
+            if (!fz_scan_eat(&s, "None") && !eat_str_list(&s)) {
                 return 0;
             }
         } else {
             return 0;
         }
-    } while (eat(&s, ", "));
-    if (!eat(&s, "}")) {
+    } while (fz_scan_eat(&s, ", "));
+    if (!fz_scan_eat(&s, "}")) {
         return 0;
     }
     *p = s;
@@ -153,15 +141,15 @@ eat_kwds(const char **p)
 static int
 eat_spawn_kwarg(const char **p, fz_child *c, unsigned *seen)
 {
-    if (!(*seen & 1u) && eat(p, "pipe_handle=")) {
+    if (!(*seen & 1u) && fz_scan_eat(p, "pipe_handle=")) {
         *seen |= 1u;
         return eat_int(p, &c->pipe_handle);
     }
-    if (!(*seen & 2u) && eat(p, "parent_pid=")) {
+    if (!(*seen & 2u) && fz_scan_eat(p, "parent_pid=")) {
         *seen |= 2u;
         return eat_int_or_none(p, &c->parent_pid);
     }
-    if (!(*seen & 4u) && eat(p, "tracker_fd=")) {
+    if (!(*seen & 4u) && fz_scan_eat(p, "tracker_fd=")) {
         *seen |= 4u;
         return eat_int_or_none(p, &c->tracker_fd);
     }
@@ -292,13 +280,13 @@ parse_code(fz_child *c, const char *p, int nrest, char *const *rest)
 {
     unsigned seen = 0;
 
-    if (eat(&p, SPAWN_CODE)) {
+    if (fz_scan_eat(&p, SPAWN_CODE)) {
         do {
             if (!eat_spawn_kwarg(&p, c, &seen)) {
                 return FZ_CHILD_NONE;
             }
-        } while (eat(&p, ", "));
-        if (!eat(&p, ")") || *p != '\0' || !(seen & 1u) || nrest != 1 ||
+        } while (fz_scan_eat(&p, ", "));
+        if (!fz_scan_eat(&p, ")") || *p != '\0' || !(seen & 1u) || nrest != 1 ||
             strcmp(rest[0], MP_FORK) != 0) {
             return FZ_CHILD_NONE;
         }
@@ -307,15 +295,15 @@ parse_code(fz_child *c, const char *p, int nrest, char *const *rest)
     if (nrest != 0) {
         return FZ_CHILD_NONE;
     }
-    if (eat(&p, TRACKER_CODE)) {
-        if (!eat_int(&p, &c->fd[0]) || !eat(&p, ")") || *p != '\0') {
+    if (fz_scan_eat(&p, TRACKER_CODE)) {
+        if (!eat_int(&p, &c->fd[0]) || !fz_scan_eat(&p, ")") || *p != '\0') {
             return FZ_CHILD_NONE;
         }
         return FZ_CHILD_RESOURCE_TRACKER;
     }
-    if (eat(&p, FORKSERVER_CODE)) {
-        if (!eat_int(&p, &c->fd[0]) || !eat(&p, ", ") ||
-            !eat_int(&p, &c->fd[1]) || !eat(&p, ", ")) {
+    if (fz_scan_eat(&p, FORKSERVER_CODE)) {
+        if (!eat_int(&p, &c->fd[0]) || !fz_scan_eat(&p, ", ") ||
+            !eat_int(&p, &c->fd[1]) || !fz_scan_eat(&p, ", ")) {
             return FZ_CHILD_NONE;
         }
         c->preload = p;
@@ -323,7 +311,7 @@ parse_code(fz_child *c, const char *p, int nrest, char *const *rest)
             return FZ_CHILD_NONE;
         }
         c->preload_size = (size_t)(p - c->preload);
-        if (!eat(&p, ", **")) {
+        if (!fz_scan_eat(&p, ", **")) {
             return FZ_CHILD_NONE;
         }
         c->kwds = p;
@@ -331,7 +319,7 @@ parse_code(fz_child *c, const char *p, int nrest, char *const *rest)
             return FZ_CHILD_NONE;
         }
         c->kwds_size = (size_t)(p - c->kwds);
-        if (!eat(&p, ")") || *p != '\0') {
+        if (!fz_scan_eat(&p, ")") || *p != '\0') {
             return FZ_CHILD_NONE;
         }
         return FZ_CHILD_FORKSERVER;

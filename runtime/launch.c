@@ -5,6 +5,7 @@
 #include "launch.h"
 
 #include "fz_error.h"
+#include "scan.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,19 +21,6 @@ fz_launch_arg(char *buf, int fd, int temp_exe, pid_t root)
         snprintf(buf + n, FZ_LAUNCH_ARG_MAX - (size_t)n,
                  FZ_LAUNCH_ROOT_PID "%ld", (long)root);
     }
-}
-
-/* Advance *s past `prefix` when it starts with it; 1 when it did. */
-static int
-skip(const char **s, const char *prefix)
-{
-    size_t n = strlen(prefix);
-
-    if (strncmp(*s, prefix, n) != 0) {
-        return 0;
-    }
-    *s += n;
-    return 1;
 }
 
 /* 1 to 9 decimal digits at *s into *out, advancing; 0 when not so. */
@@ -58,14 +46,15 @@ fz_launch_parse(const char *arg, int *fd, int *temp_exe, pid_t *root)
     *fd = -1;
     *temp_exe = 0;
     *root = 0;
-    if (!skip(&s, FZ_LAUNCH_FD_ARG)) {
+    if (!fz_scan_eat(&s, FZ_LAUNCH_FD_ARG)) {
         return FZ_ENOTFOUND;
     }
     if (!number(&s, &n)) {
         return fz_error_set(FZ_EINVAL, "bad %s", arg);
     }
-    *temp_exe = skip(&s, FZ_LAUNCH_TEMP_EXE);
-    if ((skip(&s, FZ_LAUNCH_ROOT_PID) && !number(&s, &pid)) || *s != '\0') {
+    *temp_exe = fz_scan_eat(&s, FZ_LAUNCH_TEMP_EXE);
+    if ((fz_scan_eat(&s, FZ_LAUNCH_ROOT_PID) && !number(&s, &pid)) ||
+        *s != '\0') {
         *temp_exe = 0;
         return fz_error_set(FZ_EINVAL, "bad %s", arg);
     }
