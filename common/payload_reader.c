@@ -18,6 +18,8 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
+#include <lz4.h>
+
 #include <xxhash.h>
 
 /* Longest part of a name quoted in an error message. */
@@ -401,7 +403,21 @@ check_entry(const fz_payload *p, uint64_t i, uint64_t *end)
                             i, quote, (const char *)name, e.stored_size,
                             e.raw_size);
     }
-    if (e.compression == FZ_COMPRESSION_ZSTD_DICT && p->dict_size == 0) {
+    if ((e.compression == FZ_COMPRESSION_LZ4 ||
+         e.compression == FZ_COMPRESSION_LZ4_DICT) &&
+        (e.stored_size > FZ_PAYLOAD_LZ4_MAX ||
+         e.raw_size > FZ_PAYLOAD_LZ4_MAX || e.raw_size / 255 > e.stored_size)) {
+        /* An LZ4 block expands its input at most 255 times. */
+        return fz_error_set(FZ_EFORMAT,
+                            "payload entry %" PRIu64
+                            " '%.*s': sizes impossible for an LZ4 block "
+                            "(%" PRIu64 " stored, %" PRIu64 " raw)",
+                            i, quote, (const char *)name, e.stored_size,
+                            e.raw_size);
+    }
+    if ((e.compression == FZ_COMPRESSION_ZSTD_DICT ||
+         e.compression == FZ_COMPRESSION_LZ4_DICT) &&
+        p->dict_size == 0) {
         return fz_error_set(FZ_EFORMAT,
                             "payload entry %" PRIu64
                             " '%.*s': uses a dictionary but the payload "
@@ -739,6 +755,49 @@ check_frame(const fz_entry *e, const uint8_t *src, size_t src_size)
     return 0;
 }
 
+static int
+damaged_size(const fz_entry *e, size_t n, int quote)
+{
+    return fz_error_set(FZ_EFORMAT,
+                        "entry '%.*s' is damaged (%zu bytes, expected "
+                        "%" PRIu64 ")",
+                        quote, e->name, n, e->raw_size);
+}
+
+/* The LZ4 block of validated entry `e` (sizes within FZ_PAYLOAD_LZ4_MAX,
+ * checked at open) into `buf`. LZ4_decompress_safe* never read or write
+ * outside the ranges given, whatever the block holds. */
+static int
+decode_lz4(const fz_payload *p, const fz_entry *e, const uint8_t *src,
+           void *buf, int quote)
+{
+    int n;
+
+    if (e->compression == FZ_COMPRESSION_LZ4) {
+        n = LZ4_decompress_safe((const char *)src, buf, (int)e->stored_size,
+                                (int)e->raw_size);
+    } else {
+        uint64_t size = p->dict_size < FZ_PAYLOAD_LZ4_DICT_MAX
+                            ? p->dict_size
+                            : FZ_PAYLOAD_LZ4_DICT_MAX;
+
+        n = LZ4_decompress_safe_usingDict(
+            (const char *)src, buf, (int)e->stored_size, (int)e->raw_size,
+            (const char *)p->base + p->dict_offset + (p->dict_size - size),
+            (int)size);
+    }
+    if (n < 0) {
+        return fz_error_set(FZ_EFORMAT,
+                            "entry '%.*s' is damaged (bad LZ4 block at "
+                            "offset %" PRIu64 ")",
+                            quote, e->name, e->offset);
+    }
+    if ((uint64_t)n != e->raw_size) {
+        return damaged_size(e, (size_t)n, quote);
+    }
+    return 0;
+}
+
 /* Turn the stored bytes `src` of validated entry `e` into `buf` (at least
  * raw_size bytes) and check the hash. */
 static int
@@ -792,10 +851,14 @@ decode(fz_payload *p, const fz_entry *e, const uint8_t *src, void *buf,
                                 e->name, ZSTD_getErrorName(n));
         }
         if (n != e->raw_size) {
-            return fz_error_set(FZ_EFORMAT,
-                                "entry '%.*s' is damaged (%zu bytes, "
-                                "expected %" PRIu64 ")",
-                                quote, e->name, n, e->raw_size);
+            return damaged_size(e, n, quote);
+        }
+        break;
+    case FZ_COMPRESSION_LZ4:
+    case FZ_COMPRESSION_LZ4_DICT:
+        rc = decode_lz4(p, e, src, buf, quote);
+        if (rc < 0) {
+            return rc;
         }
         break;
     default:
@@ -882,7 +945,9 @@ fz_payload_check(fz_payload *p, const fz_entry *entry)
     if (e.flags & FZ_ENTRY_F_EXTERNAL) {
         return fz_payload_read(p, &e, NULL, 0); /* the error */
     }
-    if (e.compression == FZ_COMPRESSION_RAW) {
+    /* An LZ4 block has no header; its sizes were checked at open. */
+    if (e.compression != FZ_COMPRESSION_ZSTD &&
+        e.compression != FZ_COMPRESSION_ZSTD_DICT) {
         return FZ_OK;
     }
     if (p->fetch == NULL) {

@@ -234,9 +234,18 @@ jstrn(fz_buf *b, const char *s, size_t n)
 static const char *
 compression_name(int c)
 {
-    return c == FZ_COMPRESSION_RAW    ? "raw"
-           : c == FZ_COMPRESSION_ZSTD ? "zstd"
-                                      : "zstd+dict";
+    switch (c) {
+    case FZ_COMPRESSION_RAW:
+        return "raw";
+    case FZ_COMPRESSION_ZSTD:
+        return "zstd";
+    case FZ_COMPRESSION_ZSTD_DICT:
+        return "zstd+dict";
+    case FZ_COMPRESSION_LZ4:
+        return "lz4";
+    default:
+        return "lz4+dict";
+    }
 }
 
 int

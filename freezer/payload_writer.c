@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <lz4.h>
+#include <lz4hc.h>
 #include <zdict.h>
 #include <zstd.h>
 #include <zstd_errors.h>
@@ -22,7 +24,9 @@
 #include <xxhash.h>
 
 #define DEFAULT_LEVEL 19
-#define DEFAULT_DICT_MAX (112 * 1024)
+/* Code entries: LZ4 at its best ratio (it decodes as fast at any level). */
+#define LZ4_LEVEL LZ4HC_CLEVEL_MAX
+#define DEFAULT_DICT_MAX FZ_PAYLOAD_LZ4_DICT_MAX
 /* Smallest dictionary worth training. */
 #define DICT_MIN 1024
 /* Dictionary training looks at the start of each sample and at most this
@@ -39,7 +43,7 @@
  * dictionary (and every cached entry compressed with it) unchanged. */
 #define STABLE_SAMPLES_MIN ((size_t)256 * 1024)
 /* Bumped when what a cached entry or dictionary means changes. */
-#define CACHE_FORMAT 1u
+#define CACHE_FORMAT 2u
 /* fz_payload_cache keys: XXH3-128 in canonical (big-endian) form. */
 #define CACHE_KEY_SIZE 16
 
@@ -298,14 +302,15 @@ is_code(const wentry *e)
     return e->kind == FZ_ENTRY_MODULE || e->kind == FZ_ENTRY_PACKAGE;
 }
 
-/* Start a cache key: the domain, the format, zstd's version, the level. */
+/* Start a cache key: the domain, the format, the version of the library
+ * that makes the result, the level. */
 static void
-key_begin(XXH3_state_t *st, const char *domain, int level)
+key_begin(XXH3_state_t *st, const char *domain, unsigned version, int level)
 {
     uint8_t head[12];
 
     fz_put_u32(head, CACHE_FORMAT);
-    fz_put_u32(head + 4, (uint32_t)ZSTD_versionNumber());
+    fz_put_u32(head + 4, (uint32_t)version);
     fz_put_u32(head + 8, (uint32_t)level);
     XXH3_128bits_reset(st);
     XXH3_128bits_update(st, domain, strlen(domain) + 1);
@@ -402,7 +407,7 @@ train_dictionary(const fz_payload_writer *w, bytes *dict)
             rc = fz_error_set(FZ_ENOMEM, "dictionary: out of memory");
             goto done;
         }
-        key_begin(st, "dict", (int)capacity);
+        key_begin(st, "dict", ZSTD_versionNumber(), (int)capacity);
         for (size_t i = 0; i < n; i++) {
             uint8_t b[8];
 
@@ -421,6 +426,22 @@ train_dictionary(const fz_payload_writer *w, bytes *dict)
     }
     r = ZDICT_trainFromBuffer(dict->data, capacity, samples.data, sizes,
                               (unsigned)n);
+    if (!ZDICT_isError(r)) {
+        /* Keep the content, at most the last 64 KiB that LZ4 reads:
+         * zstd's header (its entropy tables) is of no use to LZ4, and zstd
+         * reads headerless content too. */
+        size_t header = ZDICT_getDictHeaderSize(dict->data, r);
+
+        if (ZDICT_isError(header) || header > r) {
+            r = header;
+        } else {
+            if (r - header > FZ_PAYLOAD_LZ4_DICT_MAX) {
+                header = r - FZ_PAYLOAD_LZ4_DICT_MAX;
+            }
+            memmove(dict->data, dict->data + header, r - header);
+            r -= header;
+        }
+    }
     if (ZDICT_isError(r)) {
         if (ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation) {
             rc = fz_error_set(FZ_ENOMEM, "dictionary training: %s",
@@ -457,7 +478,8 @@ zstd_error(size_t r, const char *what, const wentry *e)
 /* What one compression thread shares with the others. */
 typedef struct job {
     fz_payload_writer *w;
-    const ZSTD_CDict *cdict; /* NULL: no dictionary */
+    const uint8_t *dict; /* the dictionary's content, or NULL */
+    size_t dict_size;
     const uint8_t *dict_key; /* XXH3-128 of the dictionary, or NULL */
     const size_t *order;     /* entry indexes, largest first */
     atomic_size_t *next;     /* the next position in `order` to take */
@@ -468,48 +490,82 @@ typedef struct job {
     size_t failed_entry;
 } job;
 
+/* One thread's compressors: zstd for most entries, LZ4 for code. */
+typedef struct coders {
+    ZSTD_CCtx *zstd;
+    LZ4_streamHC_t *lz4;
+} coders;
+
 static size_t
-make_cctx(ZSTD_CCtx **out, int level, const ZSTD_CDict *cdict)
+coders_init(coders *c, int level)
 {
-    ZSTD_CCtx *cctx = ZSTD_createCCtx();
     size_t r;
 
-    *out = NULL;
-    if (cctx == NULL) {
+    c->lz4 = LZ4_createStreamHC();
+    c->zstd = ZSTD_createCCtx();
+    if (c->zstd == NULL || c->lz4 == NULL) {
         return (size_t)-ZSTD_error_memory_allocation;
     }
-    r = ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
+    r = ZSTD_CCtx_setParameter(c->zstd, ZSTD_c_compressionLevel, level);
     if (!ZSTD_isError(r)) {
-        r = ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 0);
-    }
-    if (!ZSTD_isError(r)) {
-        r = ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1);
+        r = ZSTD_CCtx_setParameter(c->zstd, ZSTD_c_checksumFlag, 0);
     }
     if (!ZSTD_isError(r)) {
-        /* One dictionary per payload: its id would only cost 4 bytes. */
-        r = ZSTD_CCtx_setParameter(cctx, ZSTD_c_dictIDFlag, 0);
+        r = ZSTD_CCtx_setParameter(c->zstd, ZSTD_c_contentSizeFlag, 1);
     }
-    if (!ZSTD_isError(r) && cdict != NULL) {
-        r = ZSTD_CCtx_refCDict(cctx, cdict);
+    return r;
+}
+
+static void
+coders_free(coders *c)
+{
+    ZSTD_freeCCtx(c->zstd);
+    LZ4_freeStreamHC(c->lz4);
+}
+
+/* Is e compressed with LZ4 (see fz_payload.h, "Compression")? */
+static int
+uses_lz4(const wentry *e)
+{
+    return is_code(e) && e->size <= FZ_PAYLOAD_LZ4_MAX;
+}
+
+/* The compression e gets when it comes out smaller. */
+static fz_compression
+compression_for(const wentry *e, int dict)
+{
+    if (!uses_lz4(e)) {
+        return FZ_COMPRESSION_ZSTD;
     }
-    if (ZSTD_isError(r)) {
-        ZSTD_freeCCtx(cctx);
-        return r;
+    return dict ? FZ_COMPRESSION_LZ4_DICT : FZ_COMPRESSION_LZ4;
+}
+
+/* e->data as one LZ4 block into `out` (LZ4_compressBound bytes), with the
+ * dictionary when there is one: its size, or 0 when LZ4 failed. Each call
+ * starts from a fully initialised state, so the block depends only on the
+ * entry and the dictionary. */
+static int
+lz4_block(const job *j, LZ4_streamHC_t *s, const wentry *e, uint8_t *out,
+          int cap)
+{
+    LZ4_initStreamHC(s, sizeof(*s));
+    LZ4_resetStreamHC_fast(s, LZ4_LEVEL);
+    if (j->dict != NULL) {
+        LZ4_loadDictHC(s, (const char *)j->dict, (int)j->dict_size);
     }
-    *out = cctx;
-    return 0;
+    return LZ4_compress_HC_continue(s, (const char *)e->data, (char *)out,
+                                    (int)e->size, cap);
 }
 
 /*
- * Compress entry e once: code entries with the dictionary when there is
- * one, the others alone. Kept raw when zstd does not make it smaller. The
- * result depends only on the entry, the level and the dictionary, so the
- * payload is the same whatever thread did the work.
+ * Compress entry e once: code entries with LZ4 (and the dictionary when
+ * there is one), the others with zstd. Kept raw when that does not make it
+ * smaller. The result depends only on the entry, the level and the
+ * dictionary, so the payload is the same whatever thread did the work.
  */
 static size_t
-compress_entry(ZSTD_CCtx *plain, ZSTD_CCtx *with_dict, wentry *e)
+compress_entry(const job *j, coders *c, wentry *e)
 {
-    ZSTD_CCtx *cctx = with_dict != NULL && is_code(e) ? with_dict : plain;
     size_t bound;
     size_t n;
 
@@ -520,7 +576,8 @@ compress_entry(ZSTD_CCtx *plain, ZSTD_CCtx *with_dict, wentry *e)
     if (e->size == 0) {
         return 0;
     }
-    bound = ZSTD_compressBound(e->size);
+    bound = uses_lz4(e) ? (size_t)LZ4_compressBound((int)e->size)
+                        : ZSTD_compressBound(e->size);
     if (ZSTD_isError(bound)) {
         return bound;
     }
@@ -528,13 +585,18 @@ compress_entry(ZSTD_CCtx *plain, ZSTD_CCtx *with_dict, wentry *e)
     if (e->out == NULL) {
         return (size_t)-ZSTD_error_memory_allocation;
     }
-    n = ZSTD_compress2(cctx, e->out, bound, e->data, e->size);
-    if (ZSTD_isError(n)) {
-        return n;
+    if (uses_lz4(e)) {
+        /* Fails only on sizes uses_lz4 excludes: then stored raw. */
+        int r = lz4_block(j, c->lz4, e, e->out, (int)bound);
+        n = r > 0 ? (size_t)r : e->size;
+    } else {
+        n = ZSTD_compress2(c->zstd, e->out, bound, e->data, e->size);
+        if (ZSTD_isError(n)) {
+            return n;
+        }
     }
     if (n < e->size) {
-        e->compression =
-            cctx == plain ? FZ_COMPRESSION_ZSTD : FZ_COMPRESSION_ZSTD_DICT;
+        e->compression = compression_for(e, j->dict != NULL);
         e->stored_size = n;
     } else {
         free(e->out);
@@ -543,14 +605,38 @@ compress_entry(ZSTD_CCtx *plain, ZSTD_CCtx *with_dict, wentry *e)
     return 0;
 }
 
+/* Is `rec` (`size` bytes) the LZ4 block of e's data? Decoded to be sure:
+ * a block has no header to check, and decoding costs little. */
+static int
+lz4_matches(const job *j, const wentry *e, const uint8_t *rec, size_t size)
+{
+    uint8_t *raw = malloc(e->size);
+    int n;
+    int same;
+
+    if (raw == NULL) {
+        return 0;
+    }
+    n = j->dict == NULL
+            ? LZ4_decompress_safe((const char *)rec, (char *)raw, (int)size,
+                                  (int)e->size)
+            : LZ4_decompress_safe_usingDict(
+                  (const char *)rec, (char *)raw, (int)size, (int)e->size,
+                  (const char *)j->dict, (int)j->dict_size);
+    same = n >= 0 && (size_t)n == e->size && memcmp(raw, e->data, e->size) == 0;
+    free(raw);
+    return same;
+}
+
 /*
  * Take e's stored form from a cached record: one byte of compression, then
  * the stored bytes (none when raw). Checked: the compression must be the
- * one this entry would get, and a zstd frame must declare e's size and be
- * smaller. Returns 1 when used, else 0.
+ * one this entry would get and the stored form smaller; a zstd frame must
+ * declare e's size, an LZ4 block must decode to e's data. Returns 1 when
+ * used, else 0.
  */
 static int
-from_cache(wentry *e, int dict, const uint8_t *rec, size_t size)
+from_cache(const job *j, wentry *e, const uint8_t *rec, size_t size)
 {
     unsigned long long content;
 
@@ -567,13 +653,18 @@ from_cache(wentry *e, int dict, const uint8_t *rec, size_t size)
         e->stored_size = e->size;
         return 1;
     }
-    if (rec[0] != (dict ? FZ_COMPRESSION_ZSTD_DICT : FZ_COMPRESSION_ZSTD) ||
-        size - 1 >= e->size) {
+    if (rec[0] != compression_for(e, j->dict != NULL) || size - 1 >= e->size) {
         return 0;
     }
-    content = ZSTD_getFrameContentSize(rec + 1, size - 1);
-    if (content != (unsigned long long)e->size) {
-        return 0;
+    if (uses_lz4(e)) {
+        if (!lz4_matches(j, e, rec + 1, size - 1)) {
+            return 0;
+        }
+    } else {
+        content = ZSTD_getFrameContentSize(rec + 1, size - 1);
+        if (content != (unsigned long long)e->size) {
+            return 0;
+        }
     }
     free(e->out);
     e->out = malloc(size - 1);
@@ -588,10 +679,10 @@ from_cache(wentry *e, int dict, const uint8_t *rec, size_t size)
 
 /* compress_entry through the cache (when there is one). */
 static size_t
-compress_cached(const job *j, ZSTD_CCtx *plain, ZSTD_CCtx *with_dict, wentry *e)
+compress_cached(const job *j, coders *c, wentry *e)
 {
     const fz_payload_cache *cache = j->w->opts.cache;
-    int dict = with_dict != NULL && is_code(e);
+    int dict = j->dict != NULL && uses_lz4(e);
     uint8_t key[CACHE_KEY_SIZE];
     uint8_t zero[CACHE_KEY_SIZE] = {0};
     XXH3_state_t *st;
@@ -601,26 +692,30 @@ compress_cached(const job *j, ZSTD_CCtx *plain, ZSTD_CCtx *with_dict, wentry *e)
     size_t r;
 
     if (cache == NULL || e->size == 0) {
-        return compress_entry(plain, with_dict, e);
+        return compress_entry(j, c, e);
     }
     st = XXH3_createState();
     if (st == NULL) {
-        return compress_entry(plain, with_dict, e);
+        return compress_entry(j, c, e);
     }
-    key_begin(st, "entry", j->w->opts.level);
+    if (uses_lz4(e)) {
+        key_begin(st, "lz4", LZ4_versionNumber(), LZ4_LEVEL);
+    } else {
+        key_begin(st, "zstd", ZSTD_versionNumber(), j->w->opts.level);
+    }
     XXH3_128bits_update(st, dict ? j->dict_key : zero, sizeof(zero));
     XXH3_128bits_update(st, e->data, e->size);
     key_end(st, key);
     XXH3_freeState(st);
     if (cache->get(cache->ctx, key, &hit, &hit_size) == 1) {
-        int used = from_cache(e, dict, hit, hit_size);
+        int used = from_cache(j, e, hit, hit_size);
 
         free(hit);
         if (used) {
             return 0;
         }
     }
-    r = compress_entry(plain, with_dict, e);
+    r = compress_entry(j, c, e);
     if (ZSTD_isError(r)) {
         return r;
     }
@@ -642,14 +737,10 @@ static void *
 compress_worker(void *arg)
 {
     job *j = arg;
-    ZSTD_CCtx *plain = NULL;
-    ZSTD_CCtx *with_dict = NULL;
+    coders c = {0};
     size_t r;
 
-    r = make_cctx(&plain, j->w->opts.level, NULL);
-    if (!ZSTD_isError(r) && j->cdict != NULL) {
-        r = make_cctx(&with_dict, j->w->opts.level, j->cdict);
-    }
+    r = coders_init(&c, j->w->opts.level);
     while (!ZSTD_isError(r) && !atomic_load(j->failed)) {
         size_t k = atomic_fetch_add(j->next, 1);
         size_t i;
@@ -658,7 +749,7 @@ compress_worker(void *arg)
             break;
         }
         i = j->order[k];
-        r = compress_cached(j, plain, with_dict, &j->w->entries[i]);
+        r = compress_cached(j, &c, &j->w->entries[i]);
         if (ZSTD_isError(r)) {
             j->failed_entry = i;
         }
@@ -671,8 +762,7 @@ compress_worker(void *arg)
         j->zstd_code = r;
         atomic_store(j->failed, 1);
     }
-    ZSTD_freeCCtx(with_dict);
-    ZSTD_freeCCtx(plain);
+    coders_free(&c);
     return NULL;
 }
 
@@ -715,8 +805,7 @@ thread_count(const fz_payload_writer *w)
  * them). Errors carry the entry's name, set on the calling thread.
  */
 static int
-compress_all(fz_payload_writer *w, const ZSTD_CDict *cdict,
-             const uint8_t *dict_key)
+compress_all(fz_payload_writer *w, const bytes *dict, const uint8_t *dict_key)
 {
     size_t n = thread_count(w);
     atomic_size_t next;
@@ -746,8 +835,11 @@ compress_all(fz_payload_writer *w, const ZSTD_CDict *cdict,
     sort_entries = NULL;
     for (size_t t = 0; t < n; t++) {
         jobs[t].w = w;
-        jobs[t].cdict = cdict;
-        jobs[t].dict_key = dict_key;
+        if (dict->size > 0) {
+            jobs[t].dict = dict->data;
+            jobs[t].dict_size = dict->size;
+            jobs[t].dict_key = dict_key;
+        }
         jobs[t].order = order;
         jobs[t].next = &next;
         jobs[t].failed = &failed;
@@ -800,7 +892,7 @@ layout(fz_payload_writer *w, bytes *dict)
     for (size_t i = 0; i < w->count; i++) {
         wentry *e = &w->entries[i];
 
-        used |= e->compression == FZ_COMPRESSION_ZSTD_DICT;
+        used |= e->compression == FZ_COMPRESSION_LZ4_DICT;
         e->offset = offset;
         offset += e->stored_size;
     }
@@ -815,7 +907,6 @@ fz_payload_writer_finish(fz_payload_writer *w, void **out, size_t *out_size)
 {
     bytes dict = {0};
     uint64_t data_size;
-    ZSTD_CDict *cdict = NULL;
     uint8_t *buf = NULL;
     uint64_t strings_size = 0;
     uint64_t strings_offset, dict_offset, data_offset, total;
@@ -862,13 +953,8 @@ fz_payload_writer_finish(fz_payload_writer *w, void **out, size_t *out_size)
 
         XXH128_canonicalFromHash(&c, XXH3_128bits(dict.data, dict.size));
         memcpy(dict_key, c.digest, sizeof(dict_key));
-        cdict = ZSTD_createCDict(dict.data, dict.size, w->opts.level);
-        if (cdict == NULL) {
-            rc = fz_error_set(FZ_ENOMEM, "zstd dictionary: out of memory");
-            goto done;
-        }
     }
-    rc = compress_all(w, cdict, dict_key);
+    rc = compress_all(w, &dict, dict_key);
     if (rc < 0) {
         goto done;
     }
@@ -963,7 +1049,6 @@ fz_payload_writer_finish(fz_payload_writer *w, void **out, size_t *out_size)
 done:
     XXH3_freeState(state);
     free(buf);
-    ZSTD_freeCDict(cdict);
     free(dict.data);
     return rc;
 }

@@ -13,7 +13,7 @@
  *   +---------------------+ strings_offset (= index end)
  *   | string table (names, not NUL-terminated)
  *   +---------------------+ dict_offset    (= strings end)
- *   | zstd dictionary (dict_size bytes, may be 0)
+ *   | dictionary (dict_size bytes, may be 0)
  *   +---------------------+ data_offset    (= dict end)
  *   | entry data, in index order, each at entry.offset within this region
  *   +---------------------+ total_size     (= data end)
@@ -64,8 +64,24 @@
  * NUL and no backslash; entries' data ranges lie inside the data region and
  * are laid out in index order without overlap (entry i starts at or after
  * the end of entry i-1); compression RAW implies stored_size == raw_size;
- * COMPRESSION_ZSTD_DICT requires dict_size > 0; raw_size is at most
- * FZ_PAYLOAD_RAW_MAX.
+ * COMPRESSION_ZSTD_DICT and COMPRESSION_LZ4_DICT require dict_size > 0;
+ * raw_size is at most FZ_PAYLOAD_RAW_MAX; for the LZ4 compressions both
+ * sizes are at most FZ_PAYLOAD_LZ4_MAX and raw_size at most 255 times
+ * stored_size (what an LZ4 block can expand to).
+ *
+ * Compression (the stored bytes of one entry):
+ *   - RAW        the raw bytes
+ *   - ZSTD       one zstd frame
+ *   - ZSTD_DICT  one zstd frame made with the payload's dictionary
+ *   - LZ4        one LZ4 block (no frame: the index holds both sizes)
+ *   - LZ4_DICT   one LZ4 block made with the payload's dictionary as its
+ *                preceding 64 KiB (LZ4 reads only a dictionary's last
+ *                64 KiB)
+ * The dictionary is raw content (zstd reads content without zstd's
+ * dictionary magic as such), so both codecs can use it. The writer
+ * compresses code entries (MODULE, PACKAGE) with LZ4, which decodes about
+ * four times as fast as zstd and so costs an import little, and the
+ * other entries, which are extracted once, with zstd.
  *
  * Names: every entry is named by its path relative to the app's bundle root
  * (the directory that __file__ and sys._MEIPASS point into):
@@ -113,6 +129,10 @@
 #define FZ_PAYLOAD_NAME_MAX 4096
 /* Largest raw entry (1 TiB): bounds allocations made from hostile sizes. */
 #define FZ_PAYLOAD_RAW_MAX ((uint64_t)1 << 40)
+/* Largest stored or raw size of an LZ4 entry (LZ4_MAX_INPUT_SIZE). */
+#define FZ_PAYLOAD_LZ4_MAX ((uint64_t)0x7E000000)
+/* How much of the dictionary's end an LZ4 block can refer to. */
+#define FZ_PAYLOAD_LZ4_DICT_MAX 65536
 /* Name of the ELF section that holds the payload in a onefile app. */
 #define FZ_PAYLOAD_SECTION ".fzpayload"
 
@@ -130,9 +150,11 @@ typedef enum fz_entry_kind {
 typedef enum fz_compression {
     FZ_COMPRESSION_RAW = 0,
     FZ_COMPRESSION_ZSTD = 1,
-    FZ_COMPRESSION_ZSTD_DICT = 2
+    FZ_COMPRESSION_ZSTD_DICT = 2,
+    FZ_COMPRESSION_LZ4 = 3,
+    FZ_COMPRESSION_LZ4_DICT = 4
 } fz_compression;
-#define FZ_COMPRESSION_MAX 2
+#define FZ_COMPRESSION_MAX 4
 
 /* Header flags. */
 #define FZ_PAYLOAD_F_ONEDIR 0x0001u /* bundle root: _internal beside the exe   \
@@ -292,8 +314,9 @@ int fz_payload_read(fz_payload *p, const fz_entry *e, void *buf, size_t cap);
  * What can be checked of entry `e` before a buffer of e->raw_size bytes is
  * allocated for it: it exists, is not FZ_ENTRY_F_EXTERNAL, its size fits
  * in memory (else FZ_ENOMEM) and its zstd frame header declares that
- * size (else FZ_EFORMAT), so a damaged index cannot make a caller
- * allocate gigabytes first. Errors as fz_payload_read's.
+ * size (else FZ_EFORMAT; an LZ4 block has no header, and open bounds its
+ * raw size by 255 times its stored size), so a damaged index cannot make
+ * a caller allocate gigabytes first. Errors as fz_payload_read's.
  */
 int fz_payload_check(fz_payload *p, const fz_entry *e);
 
@@ -329,9 +352,11 @@ typedef struct fz_payload_cache {
 typedef struct fz_payload_writer_options {
     uint32_t python_version;
     uint32_t bytecode_magic;
-    int level;          /* zstd level; 0 means the default (19) */
+    int level;          /* zstd level of the entries that are not code;
+                           0 means the default (19) */
     int use_dictionary; /* train a dictionary on MODULE/PACKAGE entries */
-    size_t dict_max;    /* dictionary capacity; 0 means 112 KiB */
+    size_t dict_max;    /* training capacity; 0 means 64 KiB. The payload
+                           keeps at most the last 64 KiB of content. */
     unsigned threads;   /* compression threads; 0: one per CPU, up to 8.
                            The output does not depend on it. */
     const fz_payload_cache *cache; /* NULL: no cache; borrowed, must

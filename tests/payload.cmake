@@ -32,7 +32,7 @@ if(FZ_ENABLE_FUZZ)
     -fno-omit-frame-pointer)
   target_link_options(fuzz_payload PRIVATE
     -fsanitize=fuzzer,address,undefined)
-  target_link_libraries(fuzz_payload PRIVATE XxHash::XxHash Zstd::Zstd
+  target_link_libraries(fuzz_payload PRIVATE XxHash::XxHash Zstd::Zstd Lz4::Lz4
                         fz_warnings)
   set_target_properties(fuzz_payload PROPERTIES
     RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/tests")

@@ -227,6 +227,34 @@ verify_many(const uint8_t *buf, size_t size, size_t n)
     fz_payload_free(p);
 }
 
+/* Code entries are LZ4 blocks, with the dictionary when there is one;
+ * the others zstd frames; any may be raw. */
+static void
+check_codecs(const uint8_t *buf, size_t size)
+{
+    fz_payload *p = open_ok(buf, size);
+    int dict = fz_get_u64(buf + H_DICT_SIZE) > 0;
+
+    for (uint64_t i = 0; i < fz_payload_entry_count(p); i++) {
+        fz_entry e;
+        fz_payload_entry_at(p, i, &e);
+        if (e.compression == FZ_COMPRESSION_RAW) {
+            continue;
+        }
+        if (e.kind == FZ_ENTRY_MODULE || e.kind == FZ_ENTRY_PACKAGE) {
+            cr_assert_eq(e.compression,
+                         dict ? FZ_COMPRESSION_LZ4_DICT : FZ_COMPRESSION_LZ4,
+                         "code entry %" PRIu64 ": compression %d", i,
+                         (int)e.compression);
+        } else {
+            cr_assert_eq(e.compression, FZ_COMPRESSION_ZSTD,
+                         "entry %" PRIu64 ": compression %d", i,
+                         (int)e.compression);
+        }
+    }
+    fz_payload_free(p);
+}
+
 static size_t
 count_compression(const uint8_t *buf, size_t size, fz_compression c)
 {
@@ -325,7 +353,9 @@ Test(payload, round_trip_1000_entries)
     uint8_t *buf = build_many(1000, 0, 0, &size);
 
     verify_many(buf, size, 1000);
-    cr_assert_eq(count_compression(buf, size, FZ_COMPRESSION_ZSTD_DICT), 0);
+    cr_assert_gt(count_compression(buf, size, FZ_COMPRESSION_LZ4), 0);
+    cr_assert_gt(count_compression(buf, size, FZ_COMPRESSION_ZSTD), 0);
+    check_codecs(buf, size);
     free(buf);
 }
 
@@ -337,20 +367,11 @@ Test(payload, round_trip_1000_entries_with_dictionary)
 
     verify_many(buf, size, 1000);
     cr_assert_gt(fz_get_u64(buf + H_DICT_SIZE), 0);
-    cr_assert_gt(count_compression(buf, size, FZ_COMPRESSION_ZSTD_DICT), 0);
-    /* Only code entries may use it. */
-    {
-        fz_payload *p = open_ok(buf, size);
-        for (uint64_t i = 0; i < fz_payload_entry_count(p); i++) {
-            fz_entry e;
-            fz_payload_entry_at(p, i, &e);
-            if (e.compression == FZ_COMPRESSION_ZSTD_DICT) {
-                cr_assert(e.kind == FZ_ENTRY_MODULE ||
-                          e.kind == FZ_ENTRY_PACKAGE);
-            }
-        }
-        fz_payload_free(p);
-    }
+    /* LZ4 reads 64 KiB of it: the payload keeps no more. */
+    cr_assert_leq(fz_get_u64(buf + H_DICT_SIZE), 65536);
+    cr_assert_gt(count_compression(buf, size, FZ_COMPRESSION_LZ4_DICT), 0);
+    /* Only code entries use it. */
+    check_codecs(buf, size);
     cr_assert_lt(size, plain_size, "dictionary made it larger");
     free(buf);
     free(plain);
@@ -872,7 +893,7 @@ Test(payload, parallel_compression_gives_the_single_thread_bytes)
     uint8_t *many = build_threaded(500, 4, &many_size);
     uint8_t *automatic = build_threaded(500, 0, &auto_size);
 
-    cr_assert_gt(count_compression(one, one_size, FZ_COMPRESSION_ZSTD_DICT), 0,
+    cr_assert_gt(count_compression(one, one_size, FZ_COMPRESSION_LZ4_DICT), 0,
                  "the dictionary was not used");
     cr_assert_eq(many_size, one_size);
     cr_assert_eq(memcmp(many, one, one_size), 0, "4 threads differ");
@@ -929,7 +950,7 @@ Test(payload, every_bit_flip_in_header_and_index_is_rejected)
     uint64_t end = fz_get_u64(buf + H_DATA_OFFSET);
 
     cr_assert_gt(fz_get_u64(buf + H_DICT_SIZE), 0, "no dictionary trained");
-    cr_assert_gt(count_compression(buf, size, FZ_COMPRESSION_ZSTD_DICT), 0);
+    cr_assert_gt(count_compression(buf, size, FZ_COMPRESSION_LZ4_DICT), 0);
     for (uint64_t byte = 0; byte < end; byte++) {
         for (int bit = 0; bit < 8; bit++) {
             fz_payload *p = (fz_payload *)1;
@@ -1035,7 +1056,7 @@ Test(payload, bit_flip_in_dictionary_compressed_data_is_caught_on_read)
     size_t size;
     uint8_t *buf = build_with_dictionary(30, &size);
 
-    cr_assert_gt(count_compression(buf, size, FZ_COMPRESSION_ZSTD_DICT), 0);
+    cr_assert_gt(count_compression(buf, size, FZ_COMPRESSION_LZ4_DICT), 0);
     check_data_bit_flips(buf, size);
     free(buf);
 }
@@ -1381,8 +1402,9 @@ ParameterizedTestParameters(payload, invalid_entry_fields)
     static struct bad_field params[] = {
         {E_KIND, 1, 0, "unknown kind 0"},
         {E_KIND, 1, 8, "unknown kind 8"},
-        {E_COMPRESSION, 1, 3, "unknown compression 3"},
+        {E_COMPRESSION, 1, 5, "unknown compression 5"},
         {E_COMPRESSION, 1, 2, "uses a dictionary but the payload has none"},
+        {E_COMPRESSION, 1, 4, "uses a dictionary but the payload has none"},
         {E_FLAGS, 2, 0x0002, "unknown flags 0x2"},
         {E_MODE, 4, 01755, "bad mode 01755"},
         {E_MODE, 4, 0100644, "bad mode 0100644"},
@@ -1591,4 +1613,226 @@ Test(payload, fetch_detects_a_flipped_data_bit)
     cr_assert_gt(caught, 0);
     fz_payload_free(p);
     free(buf);
+}
+
+/* ------------------------------------------------------------ LZ4 code */
+
+/* The index of the first entry stored with compression c in buf. */
+static uint32_t
+first_with(const uint8_t *buf, size_t size, fz_compression c, fz_entry *out)
+{
+    fz_payload *p = open_ok(buf, size);
+
+    for (uint64_t i = 0; i < fz_payload_entry_count(p); i++) {
+        fz_payload_entry_at(p, i, out);
+        if (out->compression == c) {
+            fz_payload_free(p);
+            return (uint32_t)i;
+        }
+    }
+    cr_assert_fail("no entry with compression %d", (int)c);
+    return 0;
+}
+
+Test(payload, lz4_sizes_a_block_cannot_have_are_rejected_at_open)
+{
+    size_t size;
+    uint8_t *buf = build_many(200, 0, 1, &size);
+    fz_entry e;
+    uint32_t i = first_with(buf, size, FZ_COMPRESSION_LZ4_DICT, &e);
+
+    /* 255 times the stored size is what a block can expand to. */
+    fz_put_u64(entry_field(buf, i, E_RAW), e.stored_size * 255);
+    rehash(buf);
+    fz_payload_free(open_ok(buf, size));
+    fz_put_u64(entry_field(buf, i, E_RAW), e.stored_size * 255 + 255);
+    rehash(buf);
+    expect_open_error(buf, size, FZ_EFORMAT, "impossible for an LZ4 block");
+    fz_put_u64(entry_field(buf, i, E_RAW), FZ_PAYLOAD_LZ4_MAX + 1);
+    rehash(buf);
+    expect_open_error(buf, size, FZ_EFORMAT, "impossible for an LZ4 block");
+    free(buf);
+}
+
+Test(payload, damaged_lz4_block_is_reported_with_its_name)
+{
+    size_t size;
+    uint8_t *buf = build_many(200, 0, 1, &size);
+    fz_entry e;
+    fz_payload *p;
+    void *got = (void *)1;
+    size_t got_size;
+    char want[128];
+    int rc;
+
+    first_with(buf, size, FZ_COMPRESSION_LZ4_DICT, &e);
+    /* A match offset of 0 is invalid in any block. */
+    memset(buf + e.offset, 0xff, (size_t)e.stored_size);
+    p = open_ok(buf, size);
+    fz_payload_entry_at(p, e.index, &e);
+    cr_assert_eq(fz_payload_check(p, &e), FZ_OK);
+    rc = fz_payload_read_alloc(p, &e, &got, &got_size);
+    cr_assert_eq(rc, FZ_EFORMAT, "%d: %s", rc, fz_error_message());
+    cr_assert_null(got);
+    snprintf(want, sizeof(want), "entry '%.*s' is damaged (bad LZ4 block",
+             (int)e.name_size, e.name);
+    cr_assert_not_null(strstr(fz_error_message(), want), "%s",
+                       fz_error_message());
+    fz_payload_free(p);
+    free(buf);
+}
+
+Test(payload, check_passes_lz4_entries)
+{
+    size_t size;
+    uint8_t *buf = build_many(200, 0, 1, &size);
+    fz_payload *p = open_ok(buf, size);
+
+    for (uint64_t i = 0; i < fz_payload_entry_count(p); i++) {
+        fz_entry e;
+        fz_payload_entry_at(p, i, &e);
+        cr_assert_eq(fz_payload_check(p, &e), FZ_OK, "%s", fz_error_message());
+    }
+    fz_payload_free(p);
+    free(buf);
+}
+
+/*
+ * A cache in memory whose get can hand back records changed in their last
+ * byte (in an LZ4 block: a literal, so the block still decodes).
+ */
+#define MEMCACHE_MAX 512
+struct memcache {
+    uint8_t key[MEMCACHE_MAX][16];
+    void *rec[MEMCACHE_MAX];
+    size_t size[MEMCACHE_MAX];
+    size_t count;
+    int tamper;
+    size_t tampered;
+};
+
+static int
+memcache_get(void *ctx, const uint8_t *key, void **out, size_t *out_size)
+{
+    struct memcache *c = ctx;
+
+    for (size_t i = 0; i < c->count; i++) {
+        if (memcmp(c->key[i], key, 16) == 0) {
+            uint8_t *copy = malloc(c->size[i]);
+            cr_assert_not_null(copy);
+            memcpy(copy, c->rec[i], c->size[i]);
+            /* Only LZ4 records: a zstd frame's last bytes are not all
+             * literals. */
+            if (c->tamper && c->size[i] > 2 &&
+                (copy[0] == FZ_COMPRESSION_LZ4 ||
+                 copy[0] == FZ_COMPRESSION_LZ4_DICT)) {
+                copy[c->size[i] - 1] ^= 0x01;
+                c->tampered++;
+            }
+            *out = copy;
+            *out_size = c->size[i];
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int
+memcache_put(void *ctx, const uint8_t *key, const void *data, size_t size)
+{
+    struct memcache *c = ctx;
+
+    /* The writer's threads call put at once: this test uses one. */
+    cr_assert_lt(c->count, MEMCACHE_MAX);
+    memcpy(c->key[c->count], key, 16);
+    c->rec[c->count] = malloc(size ? size : 1);
+    cr_assert_not_null(c->rec[c->count]);
+    memcpy(c->rec[c->count], data, size);
+    c->size[c->count++] = size;
+    return 0;
+}
+
+static uint8_t *
+build_cached(struct memcache *c, size_t *size)
+{
+    fz_payload_cache cache = {c, memcache_get, memcache_put};
+    fz_payload_writer_options opts = {0};
+    fz_payload_writer *w = NULL;
+    char name[64];
+
+    opts.python_version = PY311;
+    opts.bytecode_magic = MAGIC311;
+    opts.use_dictionary = 1;
+    opts.threads = 1;
+    opts.cache = &cache;
+    cr_assert_eq(fz_payload_writer_new(&w, &opts), 0, "%s", fz_error_message());
+    for (size_t i = 0; i < 200; i++) {
+        size_t len;
+        char *text = gen_content(i, &len);
+        entry_name(name, sizeof(name), i);
+        add(w, name, i % 13 == 0 ? FZ_ENTRY_DATA : FZ_ENTRY_MODULE, text, len);
+        free(text);
+    }
+    return finish(w, size);
+}
+
+Test(payload, cached_lz4_blocks_are_used_only_when_they_decode_to_the_entry)
+{
+    struct memcache *c = calloc(1, sizeof(*c));
+    size_t fresh_size, again_size, tampered_size;
+    uint8_t *fresh, *again, *tampered;
+
+    cr_assert_not_null(c);
+    fresh = build_cached(c, &fresh_size);
+    cr_assert_gt(c->count, 100);
+    cr_assert_gt(count_compression(fresh, fresh_size, FZ_COMPRESSION_LZ4_DICT),
+                 100);
+    again = build_cached(c, &again_size);
+    cr_assert_eq(again_size, fresh_size);
+    cr_assert_eq(memcmp(again, fresh, fresh_size), 0);
+    /* Changed records are refused and the entries compressed again: the
+     * same bytes, every entry reads back. */
+    c->tamper = 1;
+    tampered = build_cached(c, &tampered_size);
+    cr_assert_gt(c->tampered, 100);
+    cr_assert_eq(tampered_size, fresh_size);
+    cr_assert_eq(memcmp(tampered, fresh, fresh_size), 0);
+    for (size_t i = 0; i < c->count; i++) {
+        free(c->rec[i]);
+    }
+    free(c);
+    free(fresh);
+    free(again);
+    free(tampered);
+}
+
+Test(payload, lz4_at_its_largest_ratio_opens)
+{
+    /* Zeros: LZ4's best case, near 255 to 1; the reader's bound must hold
+     * what the writer makes. */
+    size_t n = (size_t)4 << 20;
+    uint8_t *zeros = calloc(1, n);
+    fz_payload_writer *w = new_writer(0, 0);
+    size_t size;
+    uint8_t *buf;
+    fz_payload *p;
+    fz_entry e;
+    void *got;
+    size_t got_size;
+
+    cr_assert_not_null(zeros);
+    add(w, "zeros.pyc", FZ_ENTRY_MODULE, zeros, n);
+    buf = finish(w, &size);
+    p = open_ok(buf, size);
+    cr_assert_eq(fz_payload_find(p, "zeros.pyc", 9, &e), 0);
+    cr_assert_eq(e.compression, FZ_COMPRESSION_LZ4);
+    cr_assert_gt(e.raw_size / e.stored_size, 250);
+    cr_assert_eq(fz_payload_read_alloc(p, &e, &got, &got_size), 0, "%s",
+                 fz_error_message());
+    cr_assert_eq(got_size, n);
+    cr_assert_eq(memcmp(got, zeros, n), 0);
+    free(got);
+    fz_payload_free(p);
+    free(buf);
+    free(zeros);
 }
