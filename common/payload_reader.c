@@ -4,6 +4,7 @@
  * is hostile, so every field is checked at open before anything uses it.
  */
 #include "fz_payload.h"
+#include "fz_branch.h"
 #include "fz_bytes.h"
 
 #include "fz_error.h"
@@ -18,7 +19,9 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
+#ifndef FZ_PAYLOAD_ZSTD_ONLY
 #include <lz4.h>
+#endif
 
 #include <xxhash.h>
 
@@ -771,6 +774,15 @@ static int
 decode_lz4(const fz_payload *p, const fz_entry *e, const uint8_t *src,
            void *buf, int quote)
 {
+#ifdef FZ_PAYLOAD_ZSTD_ONLY
+    /* The launcher's reader: it reads the runtime and the files of the
+     * bundle root, never code, and is smaller without an LZ4 decoder. */
+    (void)p;
+    (void)src;
+    (void)buf;
+    return fz_error_set(FZ_EINVAL, "entry '%.*s': this reader has no LZ4",
+                        quote, e->name);
+#else
     int n;
 
     if (e->compression == FZ_COMPRESSION_LZ4) {
@@ -796,6 +808,7 @@ decode_lz4(const fz_payload *p, const fz_entry *e, const uint8_t *src,
         return damaged_size(e, (size_t)n, quote);
     }
     return 0;
+#endif
 }
 
 /* Turn the stored bytes `src` of validated entry `e` into `buf` (at least
@@ -815,6 +828,7 @@ decode(fz_payload *p, const fz_entry *e, const uint8_t *src, void *buf,
         break;
     case FZ_COMPRESSION_ZSTD:
     case FZ_COMPRESSION_ZSTD_DICT:
+    case FZ_COMPRESSION_ZSTD_X86:
         rc = check_frame(e, src, (size_t)e->stored_size);
         if (rc < 0) {
             return rc;
@@ -825,7 +839,7 @@ decode(fz_payload *p, const fz_entry *e, const uint8_t *src, void *buf,
                 return fz_error_set(FZ_ENOMEM, "zstd: out of memory");
             }
         }
-        if (e->compression == FZ_COMPRESSION_ZSTD) {
+        if (e->compression != FZ_COMPRESSION_ZSTD_DICT) {
             n = ZSTD_decompressDCtx(p->dctx, buf, (size_t)e->raw_size, src,
                                     (size_t)e->stored_size);
         } else {
@@ -852,6 +866,9 @@ decode(fz_payload *p, const fz_entry *e, const uint8_t *src, void *buf,
         }
         if (n != e->raw_size) {
             return damaged_size(e, n, quote);
+        }
+        if (e->compression == FZ_COMPRESSION_ZSTD_X86) {
+            fz_branch_filter(buf, (size_t)e->raw_size, 0);
         }
         break;
     case FZ_COMPRESSION_LZ4:
@@ -947,7 +964,8 @@ fz_payload_check(fz_payload *p, const fz_entry *entry)
     }
     /* An LZ4 block has no header; its sizes were checked at open. */
     if (e.compression != FZ_COMPRESSION_ZSTD &&
-        e.compression != FZ_COMPRESSION_ZSTD_DICT) {
+        e.compression != FZ_COMPRESSION_ZSTD_DICT &&
+        e.compression != FZ_COMPRESSION_ZSTD_X86) {
         return FZ_OK;
     }
     if (p->fetch == NULL) {

@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "buildcache.h"
+#include "fz_branch.h"
 #include "fz_bytes.h"
 #include "fz_error.h"
 #include "fz_payload.h"
@@ -23,7 +24,7 @@
 #define WINDOW_LOG_MAX 27
 /* Names the build cache key of a compressed runtime; bump it when the
  * compression (parameters, frame options) changes in a way not hashed. */
-#define CACHE_KEY_TAG "fz-compressed-runtime-1"
+#define CACHE_KEY_TAG "fz-compressed-runtime-2"
 
 int
 fz_compress_runtime_launcher(char **out, const char *stub)
@@ -100,26 +101,31 @@ frame_ok(const void *z, size_t z_size, const void *raw, size_t size)
     if (!ZSTD_isError(r)) {
         r = ZSTD_decompressDCtx(dctx, out, size, z, z_size);
     }
-    ok = !ZSTD_isError(r) && r == size && memcmp(out, raw, size) == 0;
+    if (!ZSTD_isError(r) && r == size) {
+        fz_branch_filter(out, size, 0);
+        ok = memcmp(out, raw, size) == 0;
+    }
 done:
     free(out);
     ZSTD_freeDCtx(dctx);
     return ok;
 }
 
-/* Compress `raw` into a new buffer (*out, *out_size). */
+/* Compress `raw` through the branch filter into a new buffer (*out,
+ * *out_size). */
 static int
 compress(void **out, size_t *out_size, const void *raw, size_t size)
 {
     ZSTD_CCtx *cctx = ZSTD_createCCtx();
     size_t bound = ZSTD_compressBound(size);
+    uint8_t *filtered = malloc(size ? size : 1);
     void *buf = NULL;
     size_t r = 0;
     int wlog = window_log(size);
     int rc = -1;
 
     buf = ZSTD_isError(bound) ? NULL : malloc(bound);
-    if (cctx == NULL || buf == NULL) {
+    if (cctx == NULL || buf == NULL || filtered == NULL) {
         rc = fz_error_set(FZ_ENOMEM, "out of memory");
         goto done;
     }
@@ -137,7 +143,9 @@ compress(void **out, size_t *out_size, const void *raw, size_t size)
         r = ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 0);
     }
     if (!ZSTD_isError(r)) {
-        r = ZSTD_compress2(cctx, buf, bound, raw, size);
+        memcpy(filtered, raw, size);
+        fz_branch_filter(filtered, size, 1);
+        r = ZSTD_compress2(cctx, buf, bound, filtered, size);
     }
     if (ZSTD_isError(r)) {
         rc = fz_error_set(FZ_ENOMEM, "compressing the runtime: %s",
@@ -149,6 +157,7 @@ compress(void **out, size_t *out_size, const void *raw, size_t size)
     buf = NULL;
     rc = 0;
 done:
+    free(filtered);
     free(buf);
     ZSTD_freeCCtx(cctx);
     return rc;
@@ -270,7 +279,7 @@ fz_compress_runtime_payload(void **out, size_t *out_size, const void *payload,
             fz_put_u32(d, (uint32_t)strings_size);
             fz_put_u32(d + 4, (uint32_t)name_size);
             d[8] = FZ_ENTRY_DATA;
-            d[9] = FZ_COMPRESSION_ZSTD;
+            d[9] = FZ_COMPRESSION_ZSTD_X86;
             fz_put_u16(d + 10, 0);
             fz_put_u32(d + 12, 0755);
             fz_put_u64(d + 16, split);

@@ -243,8 +243,10 @@ compression_name(int c)
         return "zstd+dict";
     case FZ_COMPRESSION_LZ4:
         return "lz4";
-    default:
+    case FZ_COMPRESSION_LZ4_DICT:
         return "lz4+dict";
+    default:
+        return "zstd+x86";
     }
 }
 

@@ -3,6 +3,7 @@
  * Used by the freezer; the same set of entries always gives the same bytes.
  */
 #include "fz_payload.h"
+#include "fz_branch.h"
 #include "fz_bytes.h"
 
 #include "fz_error.h"
@@ -530,14 +531,44 @@ uses_lz4(const wentry *e)
     return is_code(e) && e->size <= FZ_PAYLOAD_LZ4_MAX;
 }
 
+/* Is e machine code the branch filter makes smaller? */
+static int
+uses_x86(const wentry *e)
+{
+    return (e->kind == FZ_ENTRY_EXTENSION || e->kind == FZ_ENTRY_NATIVE_LIB) &&
+           fz_branch_is_x86_elf(e->data, e->size);
+}
+
 /* The compression e gets when it comes out smaller. */
 static fz_compression
 compression_for(const wentry *e, int dict)
 {
     if (!uses_lz4(e)) {
-        return FZ_COMPRESSION_ZSTD;
+        return uses_x86(e) ? FZ_COMPRESSION_ZSTD_X86 : FZ_COMPRESSION_ZSTD;
     }
     return dict ? FZ_COMPRESSION_LZ4_DICT : FZ_COMPRESSION_LZ4;
+}
+
+/* e->data, through the branch filter when e is x86 code, as one zstd
+ * frame into `out` (ZSTD_compressBound bytes). */
+static size_t
+zstd_frame(ZSTD_CCtx *cctx, const wentry *e, uint8_t *out, size_t cap)
+{
+    uint8_t *filtered;
+    size_t n;
+
+    if (!uses_x86(e)) {
+        return ZSTD_compress2(cctx, out, cap, e->data, e->size);
+    }
+    filtered = malloc(e->size);
+    if (filtered == NULL) {
+        return (size_t)-ZSTD_error_memory_allocation;
+    }
+    memcpy(filtered, e->data, e->size);
+    fz_branch_filter(filtered, e->size, 1);
+    n = ZSTD_compress2(cctx, out, cap, filtered, e->size);
+    free(filtered);
+    return n;
 }
 
 /* e->data as one LZ4 block into `out` (LZ4_compressBound bytes), with the
@@ -559,7 +590,8 @@ lz4_block(const job *j, LZ4_streamHC_t *s, const wentry *e, uint8_t *out,
 
 /*
  * Compress entry e once: code entries with LZ4 (and the dictionary when
- * there is one), the others with zstd. Kept raw when that does not make it
+ * there is one), the others with zstd (x86 code through the branch
+ * filter). Kept raw when that does not make it
  * smaller. The result depends only on the entry, the level and the
  * dictionary, so the payload is the same whatever thread did the work.
  */
@@ -590,7 +622,7 @@ compress_entry(const job *j, coders *c, wentry *e)
         int r = lz4_block(j, c->lz4, e, e->out, (int)bound);
         n = r > 0 ? (size_t)r : e->size;
     } else {
-        n = ZSTD_compress2(c->zstd, e->out, bound, e->data, e->size);
+        n = zstd_frame(c->zstd, e, e->out, bound);
         if (ZSTD_isError(n)) {
             return n;
         }
@@ -701,7 +733,8 @@ compress_cached(const job *j, coders *c, wentry *e)
     if (uses_lz4(e)) {
         key_begin(st, "lz4", LZ4_versionNumber(), LZ4_LEVEL);
     } else {
-        key_begin(st, "zstd", ZSTD_versionNumber(), j->w->opts.level);
+        key_begin(st, uses_x86(e) ? "zstd-x86" : "zstd", ZSTD_versionNumber(),
+                  j->w->opts.level);
     }
     XXH3_128bits_update(st, dict ? j->dict_key : zero, sizeof(zero));
     XXH3_128bits_update(st, e->data, e->size);

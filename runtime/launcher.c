@@ -84,8 +84,8 @@ decode_runtime(exe_file *self)
     if (self->decoded) {
         return FZ_OK;
     }
-    if (e->compression != FZ_COMPRESSION_ZSTD) {
-        return fz_error_set(FZ_EFORMAT, "%s is not a plain zstd entry",
+    if (e->compression != FZ_COMPRESSION_ZSTD_X86) {
+        return fz_error_set(FZ_EFORMAT, "%s is not a zstd entry of x86 code",
                             RUNTIME_ENTRY);
     }
     rc = fz_payload_check(self->view, e);

@@ -23,6 +23,7 @@ if(FZ_ENABLE_FUZZ)
   add_executable(fuzz_payload
     ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_payload.c
     ${PROJECT_SOURCE_DIR}/common/payload_reader.c
+    ${PROJECT_SOURCE_DIR}/common/branch.c
     ${PROJECT_SOURCE_DIR}/common/error.c)
   target_include_directories(fuzz_payload PRIVATE
     "${PROJECT_SOURCE_DIR}/include")

@@ -4,6 +4,7 @@
  * refuse with a clear message.
  */
 #include "fz_error.h"
+#include "fz_branch.h"
 #include "fz_bytes.h"
 #include "fz_payload.h"
 
@@ -228,7 +229,7 @@ verify_many(const uint8_t *buf, size_t size, size_t n)
 }
 
 /* Code entries are LZ4 blocks, with the dictionary when there is one;
- * the others zstd frames; any may be raw. */
+ * the others zstd frames, x86 code maybe filtered; any may be raw. */
 static void
 check_codecs(const uint8_t *buf, size_t size)
 {
@@ -246,6 +247,12 @@ check_codecs(const uint8_t *buf, size_t size)
                          dict ? FZ_COMPRESSION_LZ4_DICT : FZ_COMPRESSION_LZ4,
                          "code entry %" PRIu64 ": compression %d", i,
                          (int)e.compression);
+        } else if (e.kind == FZ_ENTRY_EXTENSION ||
+                   e.kind == FZ_ENTRY_NATIVE_LIB) {
+            cr_assert(e.compression == FZ_COMPRESSION_ZSTD ||
+                          e.compression == FZ_COMPRESSION_ZSTD_X86,
+                      "entry %" PRIu64 ": compression %d", i,
+                      (int)e.compression);
         } else {
             cr_assert_eq(e.compression, FZ_COMPRESSION_ZSTD,
                          "entry %" PRIu64 ": compression %d", i,
@@ -1402,7 +1409,7 @@ ParameterizedTestParameters(payload, invalid_entry_fields)
     static struct bad_field params[] = {
         {E_KIND, 1, 0, "unknown kind 0"},
         {E_KIND, 1, 8, "unknown kind 8"},
-        {E_COMPRESSION, 1, 5, "unknown compression 5"},
+        {E_COMPRESSION, 1, 6, "unknown compression 6"},
         {E_COMPRESSION, 1, 2, "uses a dictionary but the payload has none"},
         {E_COMPRESSION, 1, 4, "uses a dictionary but the payload has none"},
         {E_FLAGS, 2, 0x0002, "unknown flags 0x2"},
@@ -1835,4 +1842,174 @@ Test(payload, lz4_at_its_largest_ratio_opens)
     fz_payload_free(p);
     free(buf);
     free(zeros);
+}
+
+/* --------------------------------------------------- x86 branch filter */
+
+/* xorshift: deterministic bytes with many 0xE8/0x48 and 0x00/0xFF. */
+static void
+fill_code_like(uint8_t *buf, size_t size, uint64_t seed)
+{
+    static const uint8_t pick[] = {0xe8, 0xe9, 0x48, 0x4c, 0x8b, 0x8d,
+                                   0x89, 0x05, 0x15, 0x00, 0xff, 0x0f};
+    uint64_t x = seed | 1;
+
+    for (size_t i = 0; i < size; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        buf[i] = (x & 3) ? pick[(x >> 8) % sizeof(pick)] : (uint8_t)(x >> 16);
+    }
+}
+
+Test(branch, decoding_undoes_encoding_for_any_bytes)
+{
+    uint8_t buf[512], orig[512];
+
+    for (size_t size = 0; size <= sizeof(buf); size += (size < 16 ? 1 : 37)) {
+        for (uint64_t seed = 1; seed < 40; seed++) {
+            fill_code_like(orig, size, seed * 7919 + size);
+            memcpy(buf, orig, size);
+            fz_branch_filter(buf, size, 1);
+            fz_branch_filter(buf, size, 0);
+            cr_assert_eq(memcmp(buf, orig, size), 0, "size %zu seed %" PRIu64,
+                         size, seed);
+        }
+    }
+}
+
+Test(branch, calls_and_rip_loads_of_one_target_become_equal)
+{
+    /* call f at 0 and at 16 (f = 100); lea rax,[rip+g] at 32 and at 48
+     * (g = 200); the displacements differ, the filtered bytes do not. */
+    uint8_t code[64] = {0};
+    uint8_t a[4], b[4];
+
+    code[0] = 0xe8;
+    fz_put_u32(code + 1, 100 - 5);
+    code[16] = 0xe8;
+    fz_put_u32(code + 17, (uint32_t)(100 - 21));
+    memcpy(code + 32, "\x48\x8d\x05", 3);
+    fz_put_u32(code + 35, 200 - 39);
+    memcpy(code + 48, "\x48\x8d\x05", 3);
+    fz_put_u32(code + 51, 200 - 55);
+    fz_branch_filter(code, sizeof(code), 1);
+    memcpy(a, code + 1, 4);
+    memcpy(b, code + 17, 4);
+    cr_assert_eq(memcmp(a, b, 4), 0);
+    cr_assert_eq(fz_get_u32(a), 100);
+    cr_assert_eq(fz_get_u32(code + 35), 200);
+    cr_assert_eq(fz_get_u32(code + 51), 200);
+    /* A displacement beyond 16 MiB is left alone. */
+    memset(code, 0, sizeof(code));
+    code[0] = 0xe8;
+    fz_put_u32(code + 1, 0x12345678);
+    fz_branch_filter(code, sizeof(code), 1);
+    cr_assert_eq(fz_get_u32(code + 1), 0x12345678);
+}
+
+Test(branch, only_x86_64_elf_is_filtered)
+{
+    uint8_t elf[64] = {0x7f, 'E', 'L', 'F', 2, 1, 1};
+
+    elf[18] = 62;
+    cr_assert(fz_branch_is_x86_elf(elf, sizeof(elf)));
+    cr_assert(!fz_branch_is_x86_elf(elf, 19));
+    elf[18] = 183; /* aarch64 */
+    cr_assert(!fz_branch_is_x86_elf(elf, sizeof(elf)));
+    elf[18] = 62;
+    elf[4] = 1; /* 32-bit */
+    cr_assert(!fz_branch_is_x86_elf(elf, sizeof(elf)));
+}
+
+/* An x86-64 ELF file of `size` bytes: a header, then code-like bytes. */
+static uint8_t *
+fake_elf(size_t size, uint64_t seed)
+{
+    uint8_t *b = malloc(size);
+
+    cr_assert_not_null(b);
+    fill_code_like(b, size, seed);
+    memcpy(b,
+           "\x7f"
+           "ELF\x02\x01\x01",
+           7);
+    b[18] = 62;
+    b[19] = 0;
+    return b;
+}
+
+Test(payload, x86_libraries_are_filtered_and_read_back)
+{
+    fz_payload_writer *w = new_writer(3, 0);
+    uint8_t *lib = fake_elf(20000, 3);
+    uint8_t *ext = fake_elf(9000, 4);
+    uint8_t *data = fake_elf(9000, 5);
+    size_t size;
+    uint8_t *buf;
+    fz_payload *p;
+    fz_entry e;
+
+    add(w, "libx.so.1", FZ_ENTRY_NATIVE_LIB, lib, 20000);
+    add(w, "m.cpython-311-x86_64-linux-gnu.so", FZ_ENTRY_EXTENSION, ext, 9000);
+    /* ELF bytes as data are data: not filtered. */
+    add(w, "d.bin", FZ_ENTRY_DATA, data, 9000);
+    buf = finish(w, &size);
+    p = open_ok(buf, size);
+    cr_assert_eq(fz_payload_find(p, "libx.so.1", 9, &e), 0);
+    cr_assert_eq(e.compression, FZ_COMPRESSION_ZSTD_X86);
+    cr_assert_eq(fz_payload_find(p, "d.bin", 5, &e), 0);
+    cr_assert_eq(e.compression, FZ_COMPRESSION_ZSTD);
+    fz_payload_free(p);
+    check_codecs(buf, size);
+    check_data_bit_flips(buf, size);
+    {
+        void *got;
+        size_t got_size;
+
+        p = open_ok(buf, size);
+        cr_assert_eq(fz_payload_find(p, "libx.so.1", 9, &e), 0);
+        cr_assert_eq(fz_payload_check(p, &e), FZ_OK);
+        cr_assert_eq(fz_payload_read_alloc(p, &e, &got, &got_size), 0);
+        cr_assert_eq(got_size, 20000);
+        cr_assert_eq(memcmp(got, lib, 20000), 0);
+        free(got);
+        fz_payload_free(p);
+    }
+    free(buf);
+    free(lib);
+    free(ext);
+    free(data);
+}
+
+Test(payload, the_filter_makes_real_x86_code_smaller)
+{
+    /* This test's own executable, as a library and as plain data. */
+    FILE *f = fopen("/proc/self/exe", "rb");
+    uint8_t *self = malloc((size_t)64 << 20);
+    size_t n;
+    fz_payload_writer *w = new_writer(3, 0);
+    size_t size;
+    uint8_t *buf;
+    fz_payload *p;
+    fz_entry lib, data;
+
+    cr_assert_not_null(f);
+    cr_assert_not_null(self);
+    n = fread(self, 1, (size_t)64 << 20, f);
+    fclose(f);
+    cr_assert(fz_branch_is_x86_elf(self, n));
+    add(w, "self.so", FZ_ENTRY_NATIVE_LIB, self, n);
+    add(w, "self.bin", FZ_ENTRY_DATA, self, n);
+    buf = finish(w, &size);
+    p = open_ok(buf, size);
+    cr_assert_eq(fz_payload_find(p, "self.so", 7, &lib), 0);
+    cr_assert_eq(fz_payload_find(p, "self.bin", 8, &data), 0);
+    cr_assert_eq(lib.compression, FZ_COMPRESSION_ZSTD_X86);
+    cr_assert_lt(lib.stored_size, data.stored_size,
+                 "filtered %" PRIu64 " bytes, plain %" PRIu64, lib.stored_size,
+                 data.stored_size);
+    fz_payload_free(p);
+    free(buf);
+    free(self);
 }

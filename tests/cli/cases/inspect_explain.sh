@@ -18,6 +18,11 @@ names = {e["name"]: e for e in d["entries"]}
 print(d["python"].count("."), d["main"], sorted(d["totals"]))
 print(names["app.pyc"]["kind"], names["app.py"]["kind"],
       names["greet.pyc"]["kind"])
+# Bytecode is LZ4 with the dictionary, what is extracted zstd (x86 code
+# through the branch filter).
+ext = [e for e in d["entries"] if e["name"].startswith("_json.")]
+print(names["json/decoder.pyc"]["compression"], ext[0]["kind"],
+      ext[0]["compression"], d["dictionary_size"] > 0)
 assert d["totals"]["entries"] == len(d["entries"])
 assert d["totals"]["size"] == sum(e["size"] for e in d["entries"])
 assert any(p["package"] == "json" for p in d["packages"])
