@@ -1878,6 +1878,69 @@ Test(branch, decoding_undoes_encoding_for_any_bytes)
     }
 }
 
+/* fz_branch.h's specification, one offset at a time: the filter (16
+ * offsets at a time where it can) must give the same bytes. */
+static void
+reference_filter(uint8_t *b, size_t size, int encode)
+{
+    size_t i = 0;
+
+    while (size >= 5 && i <= size - 5) {
+        size_t at = 0;
+        if (b[i] == 0xe8 || b[i] == 0xe9) {
+            at = 1;
+        } else if ((b[i] == 0x48 || b[i] == 0x4c) && i + 7 <= size &&
+                   (b[i + 1] == 0x8b || b[i + 1] == 0x8d || b[i + 1] == 0x89) &&
+                   (b[i + 2] & 0xc7) == 0x05) {
+            at = 3;
+        }
+        if (at == 0) {
+            i++;
+            continue;
+        }
+        if (b[i + at + 3] == 0x00 || b[i + at + 3] == 0xff) {
+            uint32_t end = (uint32_t)(i + at + 4);
+            uint32_t v = fz_get_u32(b + i + at);
+            uint32_t w = (encode ? v + end : v - end) & 0x01ffffffu;
+            fz_put_u32(b + i + at, w & 0x01000000u ? w | 0xfe000000u : w);
+        }
+        i += at + 4;
+    }
+}
+
+Test(branch, the_filter_follows_its_specification)
+{
+    uint8_t want[700], got[700];
+    FILE *f = fopen("/proc/self/exe", "rb");
+    uint8_t *self = malloc((size_t)64 << 20);
+    uint8_t *copy = malloc((size_t)64 << 20);
+    size_t n;
+
+    for (size_t size = 0; size <= sizeof(want); size += (size < 40 ? 1 : 61)) {
+        for (uint64_t seed = 1; seed < 20; seed++) {
+            for (int encode = 0; encode < 2; encode++) {
+                fill_code_like(want, size, seed * 104729 + size);
+                memcpy(got, want, size);
+                reference_filter(want, size, encode);
+                fz_branch_filter(got, size, encode);
+                cr_assert_eq(memcmp(got, want, size), 0,
+                             "size %zu seed %" PRIu64 " encode %d", size, seed,
+                             encode);
+            }
+        }
+    }
+    cr_assert_not_null(f);
+    cr_assert(self != NULL && copy != NULL);
+    n = fread(self, 1, (size_t)64 << 20, f);
+    fclose(f);
+    memcpy(copy, self, n);
+    reference_filter(self, n, 1);
+    fz_branch_filter(copy, n, 1);
+    cr_assert_eq(memcmp(copy, self, n), 0);
+    free(self);
+    free(copy);
+}
+
 Test(branch, calls_and_rip_loads_of_one_target_become_equal)
 {
     /* call f at 0 and at 16 (f = 100); lea rax,[rip+g] at 32 and at 48
