@@ -2,6 +2,7 @@
  * branch.c - the x86 branch filter (fz_branch.h, which specifies it).
  */
 #include "fz_branch.h"
+#include "fz_bytes.h"
 
 #include <string.h>
 
@@ -35,16 +36,12 @@ convert(uint8_t *buf, size_t i, size_t at, int encode)
     uint32_t v, w;
 
     if (d[3] == 0x00 || d[3] == 0xff) {
-        v = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 |
-            (uint32_t)d[3] << 24;
+        v = fz_get_u32(d);
         w = (encode ? v + end : v - end) & 0x01ffffffu;
         if (w & 0x01000000u) {
             w |= 0xfe000000u;
         }
-        d[0] = (uint8_t)w;
-        d[1] = (uint8_t)(w >> 8);
-        d[2] = (uint8_t)(w >> 16);
-        d[3] = (uint8_t)(w >> 24);
+        fz_put_u32(d, w);
     }
     return i + at + 4;
 }
@@ -121,10 +118,6 @@ int
 fz_branch_is_x86_elf(const uint8_t *data, size_t size)
 {
     /* ELF magic, 64-bit, little-endian; e_machine (offset 18) EM_X86_64. */
-    return size >= 20 &&
-           memcmp(data,
-                  "\x7f"
-                  "ELF",
-                  4) == 0 &&
-           data[4] == 2 && data[5] == 1 && data[18] == 62 && data[19] == 0;
+    return size >= 20 && memcmp(data, "\177ELF", 4) == 0 && data[4] == 2 &&
+           data[5] == 1 && data[18] == 62 && data[19] == 0;
 }

@@ -245,8 +245,10 @@ compression_name(int c)
         return "lz4";
     case FZ_COMPRESSION_LZ4_DICT:
         return "lz4+dict";
-    default:
+    case FZ_COMPRESSION_ZSTD_X86:
         return "zstd+x86";
+    default:
+        return "unknown"; /* refused at open */
     }
 }
 

@@ -591,9 +591,9 @@ lz4_block(const job *j, LZ4_streamHC_t *s, const wentry *e, uint8_t *out,
 /*
  * Compress entry e once: code entries with LZ4 (and the dictionary when
  * there is one), the others with zstd (x86 code through the branch
- * filter). Kept raw when that does not make it
- * smaller. The result depends only on the entry, the level and the
- * dictionary, so the payload is the same whatever thread did the work.
+ * filter). Kept raw when that does not make it smaller. The result depends
+ * only on the entry, the level and the dictionary, so the payload is the
+ * same whatever thread did the work.
  */
 static size_t
 compress_entry(const job *j, coders *c, wentry *e)

@@ -25,3 +25,10 @@ fz_unit_test(test_runtime_launch
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_runtime_launch.c
   LIBS fzruntime_core
   LABELS runtime)
+# The launcher must link the reader built without LZ4 (fzcommon_zstd; the
+# link order in runtime/CMakeLists.txt keeps fzcommon's out): the LZ4
+# decoder would cost every --compress-runtime app 57 kB. That reader's
+# refusal message is in the binary only then.
+add_test(NAME launcher_reader_without_lz4
+         COMMAND grep -q -a "this reader has no LZ4" $<TARGET_FILE:fz-launcher>)
+set_tests_properties(launcher_reader_without_lz4 PROPERTIES LABELS runtime)
