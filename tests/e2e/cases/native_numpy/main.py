@@ -10,3 +10,17 @@ print(np.linalg.solve(m, np.array([1.0, 2.0])).round(6))
 rng = np.random.default_rng(42)
 print(rng.integers(0, 100, size=5))
 print(np.fft.fft(np.ones(4)).real)
+# numpy.ctypeslib.load_library("name", dir) finds the suffix through
+# numpy.distutils, which comes without setuptools (numpy's hooks).
+import os
+import sys
+
+umath = os.path.dirname(np.core._multiarray_umath.__file__)
+print(type(np.ctypeslib.load_library("_multiarray_umath", umath)).__name__)
+# numpy reaches SciPy only to test SciPy, and setuptools only in a setup.py
+# that imported it: a numpy program does not carry them.
+import importlib.util
+
+frozen = getattr(sys, "frozen", False)
+print("bundled:", [m for m in ("scipy", "setuptools", "pkg_resources")
+                   if frozen and importlib.util.find_spec(m)])
