@@ -146,8 +146,20 @@ int fz_platform_remove_path(const char *path);
 int fz_platform_mkdirs_at(int *out, int dirfd, const char *dir, size_t size);
 
 /*
+ * The most a file is written in one call when the runtime unpacks it. The
+ * page cache keeps a write's data in folios about as large as the write
+ * (Linux 6.x, up to 2 MiB), and mapping a page maps its whole folio: a
+ * library written in one call and then loaded counted 2.3 MB of resident
+ * text (liblapack, numpy) where the same file read from disk, or written in
+ * 64 KiB pieces, counts 0.77 MB. 320 more calls for 20 MB cost well under
+ * a millisecond.
+ */
+#define FZ_PLATFORM_WRITE_CHUNK ((size_t)64 << 10)
+
+/*
  * Create the new file `name` in `dirfd` (O_EXCL, O_NOFOLLOW) with
- * permission bits `mode & 0777` and write `size` bytes. Errors: FZ_EIO.
+ * permission bits `mode & 0777` and write `size` bytes, in pieces of at
+ * most FZ_PLATFORM_WRITE_CHUNK. Errors: FZ_EIO.
  */
 int fz_platform_write_new_at(int dirfd, const char *name, uint32_t mode,
                              const void *data, size_t size);

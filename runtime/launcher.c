@@ -53,14 +53,18 @@ typedef struct exe_file {
     pid_t root; /* root_spawn's extractor, 0 when none */
 } exe_file;
 
-/* Write all of `data`; 0 or -1. */
+/* Write all of `data`, FZ_PLATFORM_WRITE_CHUNK at a time (the runtime's
+ * text, mapped from these pages, then counts no more resident memory than
+ * a file read from disk); 0 or -1. */
 static int
 write_all(int fd, const void *data, size_t size)
 {
     const char *p = data;
 
     while (size > 0) {
-        ssize_t n = write(fd, p, size);
+        size_t want =
+            size < FZ_PLATFORM_WRITE_CHUNK ? size : FZ_PLATFORM_WRITE_CHUNK;
+        ssize_t n = write(fd, p, want);
 
         if (n < 0 && errno == EINTR) {
             continue;

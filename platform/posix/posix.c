@@ -547,7 +547,9 @@ fz_platform_write_new_at(int dirfd, const char *name, uint32_t mode,
                             strerror(errno));
     }
     while (size > 0) {
-        ssize_t n = write(fd, p, size);
+        size_t want =
+            size < FZ_PLATFORM_WRITE_CHUNK ? size : FZ_PLATFORM_WRITE_CHUNK;
+        ssize_t n = write(fd, p, want);
 
         if (n < 0) {
             if (errno == EINTR) {
