@@ -32,3 +32,13 @@ fz_unit_test(test_runtime_launch
 add_test(NAME launcher_reader_without_lz4
          COMMAND grep -q -a "this reader has no LZ4" $<TARGET_FILE:fz-launcher>)
 set_tests_properties(launcher_reader_without_lz4 PROPERTIES LABELS runtime)
+
+# bench/run's reference interpreter (bench/python.c) is the stub's CPython
+# run as python3: it must be the same version as python3 and find the same
+# standard library, or the bench compares different programs.
+add_test(NAME bench_python_is_python3
+         COMMAND sh -c "test \"$(\"$0\" -I -c \"$1\")\" = \"$(\"$2\" -I -c \"$1\")\""
+                 $<TARGET_FILE:fz-bench-python>
+                 "import sys, os; print(sys.version, os.__file__, sys.builtin_module_names)"
+                 "${FZ_PYTHON}")
+set_tests_properties(bench_python_is_python3 PROPERTIES LABELS runtime)
