@@ -184,6 +184,28 @@ apply_hook(struct state *s, const fz_hook *h, const fz_module *m)
     return rc;
 }
 
+/*
+ * Drop from `names` (loaded by name in `importer`) those a hook's
+ * excluded_imports leave out, as the analyzer does for import statements:
+ * `__import__("pkg_resources")` in mpl_toolkits is the same optional edge
+ * as `import pkg_resources` would be.
+ */
+static void
+drop_excluded_imports(fz_strvec *names, const fz_hookset *hooks,
+                      const char *importer)
+{
+    size_t kept = 0;
+
+    for (size_t i = 0; i < names->count; i++) {
+        if (fz_hooks_edge_excluded(hooks, importer, names->items[i])) {
+            free(names->items[i]);
+        } else {
+            names->items[kept++] = names->items[i];
+        }
+    }
+    names->count = kept;
+}
+
 /* Hooks and the dynamic-import scan of modules not looked at yet. */
 static int
 scan_new_modules(struct state *s)
@@ -226,6 +248,9 @@ scan_new_modules(struct state *s)
                                         m->name, package);
             rc = rc ? rc
                     : fz_buf_printf(&reason, "loaded by name in %s", m->name);
+            if (rc == 0) {
+                drop_excluded_imports(&ds.imports, s->hooks, m->name);
+            }
             if (rc == 0 && ds.imports.count > 0) {
                 rc = add_roots(s, (const char *const *)ds.imports.items,
                                ds.imports.count, 1, reason.data);

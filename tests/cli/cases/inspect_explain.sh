@@ -46,3 +46,12 @@ echo "== --explain"
 "$FREEZE" --explain encodings.utf_8 app.py; echo "exit $?"
 "$FREEZE" --explain _json --hidden-import json app.py; echo "exit $?"
 "$FREEZE" --explain tkinter app.py; echo "exit $?"
+echo "== a hook's excluded_imports also drop names loaded by name"
+mkdir -p dyn/optpkg hooks
+echo "import optpkg" >dyn/main.py
+printf 'try:\n    __import__("heavy").setup(__name__)\nexcept ImportError:\n    pass\n' \
+    >dyn/optpkg/__init__.py
+echo "X = 1" >dyn/heavy.py
+"$FREEZE" --explain heavy dyn/main.py; echo "exit $?"
+echo 'excluded_imports = ["heavy"]' >hooks/optpkg.toml
+"$FREEZE" --additional-hooks-dir hooks --explain heavy dyn/main.py; echo "exit $?"

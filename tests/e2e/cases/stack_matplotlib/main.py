@@ -45,3 +45,12 @@ font = font_manager.findfont("DejaVu Sans", fallback_to_default=False)
 print("font", os.path.basename(font))
 cache = matplotlib.get_cachedir()
 print("cache writable", os.access(cache, os.W_OK))
+# A 3D axes: mpl_toolkits, whose __init__ imports pkg_resources only to
+# declare a namespace; python3 never runs it (matplotlib's nspkg.pth makes
+# the module first), and the frozen app must not carry or import it.
+from mpl_toolkits.mplot3d import Axes3D  # noqa: F401
+
+ax3 = plt.figure().add_subplot(projection="3d")
+ax3.plot([0, 1], [0, 1], [0, 1])
+ax3.figure.canvas.draw()
+print("3d", ax3.name, "pkg_resources" in sys.modules)
