@@ -17,10 +17,12 @@ import sys
 
 umath = os.path.dirname(np.core._multiarray_umath.__file__)
 print(type(np.ctypeslib.load_library("_multiarray_umath", umath)).__name__)
-# numpy reaches SciPy only to test SciPy, and setuptools only in a setup.py
-# that imported it: a numpy program does not carry them.
+# numpy reaches SciPy only to test SciPy, and setuptools and its own build
+# system only in a setup.py: a numpy program does not carry them.
 import importlib.util
 
 frozen = getattr(sys, "frozen", False)
-print("bundled:", [m for m in ("scipy", "setuptools", "pkg_resources")
+print("bundled:", [m for m in ("scipy", "setuptools", "pkg_resources",
+                               "numpy.f2py", "numpy.distutils.core",
+                               "numpy.distutils.system_info")
                    if frozen and importlib.util.find_spec(m)])
