@@ -21,10 +21,7 @@ if(FZ_ENABLE_FUZZ)
 
   # The reader is compiled into the target so that it is instrumented.
   add_executable(fuzz_payload
-    ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_payload.c
-    ${PROJECT_SOURCE_DIR}/common/payload_reader.c
-    ${PROJECT_SOURCE_DIR}/common/branch.c
-    ${PROJECT_SOURCE_DIR}/common/error.c)
+    ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_payload.c ${FZ_COMMON_SOURCES})
   target_include_directories(fuzz_payload PRIVATE
     "${PROJECT_SOURCE_DIR}/include")
   target_compile_features(fuzz_payload PRIVATE c_std_11)
