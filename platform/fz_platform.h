@@ -157,6 +157,13 @@ int fz_platform_mkdirs_at(int *out, int dirfd, const char *dir, size_t size);
 #define FZ_PLATFORM_WRITE_CHUNK ((size_t)64 << 10)
 
 /*
+ * Write all of `data` to the open file `fd`, FZ_PLATFORM_WRITE_CHUNK at a
+ * time, again after EINTR. 0, or -1 with errno set (EIO for a write that
+ * wrote nothing); no error message: the caller names the file.
+ */
+int fz_platform_write_all(int fd, const void *data, size_t size);
+
+/*
  * Create the new file `name` in `dirfd` (O_EXCL, O_NOFOLLOW) with
  * permission bits `mode & 0777` and write `size` bytes, in pieces of at
  * most FZ_PLATFORM_WRITE_CHUNK. Errors: FZ_EIO.

@@ -53,31 +53,6 @@ typedef struct exe_file {
     pid_t root; /* root_spawn's extractor, 0 when none */
 } exe_file;
 
-/* Write all of `data`, FZ_PLATFORM_WRITE_CHUNK at a time (the runtime's
- * text, mapped from these pages, then counts no more resident memory than
- * a file read from disk); 0 or -1. */
-static int
-write_all(int fd, const void *data, size_t size)
-{
-    const char *p = data;
-
-    while (size > 0) {
-        size_t want =
-            size < FZ_PLATFORM_WRITE_CHUNK ? size : FZ_PLATFORM_WRITE_CHUNK;
-        ssize_t n = write(fd, p, want);
-
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            return -1;
-        }
-        p += n;
-        size -= (size_t)n;
-    }
-    return 0;
-}
-
 /* Decode and check the runtime entry into self->image, the first time. */
 static int
 decode_runtime(exe_file *self)
@@ -116,10 +91,10 @@ unpack(int fd, exe_file *self)
     if (rc < 0) {
         return rc;
     }
-    if (write_all(fd, self->image.data, (size_t)self->runtime.raw_size) < 0) {
-        if (errno == 0) {
-            errno = EIO;
-        }
+    /* In pieces: the runtime's text, mapped from these pages, then counts
+     * no more resident memory than a file read from disk. */
+    if (fz_platform_write_all(fd, self->image.data,
+                              (size_t)self->runtime.raw_size) < 0) {
         return FZ_EIO;
     }
     return FZ_OK;

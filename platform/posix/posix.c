@@ -532,10 +532,34 @@ done:
 }
 
 int
+fz_platform_write_all(int fd, const void *data, size_t size)
+{
+    const char *p = data;
+
+    while (size > 0) {
+        size_t want =
+            size < FZ_PLATFORM_WRITE_CHUNK ? size : FZ_PLATFORM_WRITE_CHUNK;
+        ssize_t n = write(fd, p, want);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            if (n == 0) {
+                errno = EIO;
+            }
+            return -1;
+        }
+        p += n;
+        size -= (size_t)n;
+    }
+    return 0;
+}
+
+int
 fz_platform_write_new_at(int dirfd, const char *name, uint32_t mode,
                          const void *data, size_t size)
 {
-    const char *p = data;
     int fd;
     int rc = FZ_OK;
 
@@ -546,23 +570,9 @@ fz_platform_write_new_at(int dirfd, const char *name, uint32_t mode,
         return fz_error_set(FZ_EIO, "cannot create %s: %s", name,
                             strerror(errno));
     }
-    while (size > 0) {
-        size_t want =
-            size < FZ_PLATFORM_WRITE_CHUNK ? size : FZ_PLATFORM_WRITE_CHUNK;
-        ssize_t n = write(fd, p, want);
-
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            rc = fz_error_set(FZ_EIO, "cannot write %s: %s", name,
-                              strerror(errno));
-            goto done;
-        }
-        p += n;
-        size -= (size_t)n;
+    if (fz_platform_write_all(fd, data, size) < 0) {
+        rc = fz_error_set(FZ_EIO, "cannot write %s: %s", name, strerror(errno));
     }
-done:
     if (close(fd) < 0 && rc == FZ_OK) {
         rc = fz_error_set(FZ_EIO, "cannot write %s: %s", name, strerror(errno));
     }

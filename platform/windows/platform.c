@@ -7,6 +7,7 @@
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
 
+#include <errno.h>
 #include <io.h>
 #include <shellapi.h>
 #include <stdlib.h>
@@ -378,6 +379,29 @@ fz_platform_mkdirs_at(int *out, int dirfd, const char *dir, size_t size)
 {
     *out = -1;
     return unsupported("fz_platform_mkdirs_at");
+}
+
+int
+fz_platform_write_all(int fd, const void *data, size_t size)
+{
+    const char *p = data;
+
+    while (size > 0) {
+        unsigned want = size < FZ_PLATFORM_WRITE_CHUNK
+                            ? (unsigned)size
+                            : (unsigned)FZ_PLATFORM_WRITE_CHUNK;
+        int n = _write(fd, p, want);
+
+        if (n <= 0) {
+            if (n == 0) {
+                errno = EIO;
+            }
+            return -1;
+        }
+        p += n;
+        size -= (size_t)n;
+    }
+    return 0;
 }
 
 int
