@@ -21,15 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* readlink(/proc/self/exe) into a malloc'd string. */
 static char *
 self_exe(void)
@@ -147,9 +138,8 @@ fz_bundle_stub_ext_dir(const char *stub)
 }
 
 void
-fz_bundle_analyzer_config(fz_analyzer_config *acfg,
-                          const fz_freeze_config *cfg, const fz_pyenv *env,
-                          const char *ext_dir)
+fz_bundle_analyzer_config(fz_analyzer_config *acfg, const fz_freeze_config *cfg,
+                          const fz_pyenv *env, const char *ext_dir)
 {
     memset(acfg, 0, sizeof(*acfg));
     acfg->script = cfg->script;
@@ -251,10 +241,7 @@ write_html(const fz_freeze_result *r, const fz_buf *json)
     meta.size = r->size;
     meta.payload_size = r->payload_size;
     meta.entries = r->stats.entries;
-    meta.analyze_seconds = r->analyze_seconds;
-    meta.compile_seconds = r->stats.compile_seconds;
-    meta.compress_seconds = r->stats.write_seconds;
-    meta.attach_seconds = r->attach_seconds;
+    meta.times = &r->times;
     meta.total_seconds = r->total_seconds;
     rc = fz_report_html(&page, json->data ? json->data : "{}",
                         json->data ? json->size : 2, &meta);
@@ -364,7 +351,7 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
     struct timespec wall;
     size_t hits;
     size_t misses;
-    double t0 = now();
+    double t0 = fz_stage_clock();
     double t;
     int rc = 0;
 
@@ -401,6 +388,7 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
         goto done;
     }
     fz_progress_stage(cfg->progress, "asking the target Python");
+    t = fz_stage_clock();
     rc = fz_pyenv_query(&env, python);
     if (rc < 0) {
         goto done;
@@ -418,10 +406,11 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
         fz_buildcache_free(cache);
         cache = NULL;
     }
+    fz_stage_add(&r->times, FZ_STAGE_QUERY, fz_stage_clock() - t);
     if (cache != NULL) {
-        t = now();
+        t = fz_stage_clock();
         rc = fz_rebuild_try(cache, key, r, &payload, &payload_size, &json);
-        r->check_seconds = now() - t;
+        fz_stage_add(&r->times, FZ_STAGE_CHECK, fz_stage_clock() - t);
         if (rc < 0) {
             goto done;
         }
@@ -429,13 +418,15 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
             goto attach; /* nothing changed: the stored payload */
         }
     }
+    t = fz_stage_clock();
     rc = fz_pyembed_init();
+    fz_stage_add(&r->times, FZ_STAGE_QUERY, fz_stage_clock() - t);
     if (rc < 0) {
         goto done;
     }
 
     fz_progress_stage(cfg->progress, "analysing imports");
-    t = now();
+    t = fz_stage_clock();
     ext_dir = fz_bundle_stub_ext_dir(r->stub);
     if (ext_dir == NULL) {
         rc = fz_error_set(FZ_ENOMEM, "out of memory");
@@ -449,10 +440,11 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
     fz_bundle_analyzer_config(&acfg, cfg, env, ext_dir);
     acfg.hooks = hooks;
     rc = fz_analyze(&r->graph, &acfg);
-    r->analyze_seconds = now() - t;
+    fz_stage_add(&r->times, FZ_STAGE_ANALYSIS, fz_stage_clock() - t);
     if (rc < 0) {
         goto done;
     }
+    t = fz_stage_clock();
     xcfg.script = cfg->script;
     xcfg.python = r->python;
     xcfg.hooks = hooks;
@@ -474,6 +466,7 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
     for (size_t i = 0; rc == 0 && i < r->extras->warnings.count; i++) {
         rc = fz_natives_warn(r->natives, r->extras->warnings.items[i]);
     }
+    fz_stage_add(&r->times, FZ_STAGE_COLLECT, fz_stage_clock() - t);
     if (rc < 0) {
         goto done;
     }
@@ -484,6 +477,9 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
     if (rc < 0) {
         goto done;
     }
+    fz_stage_add(&r->times, FZ_STAGE_COLLECT, r->stats.collect_seconds);
+    fz_stage_add(&r->times, FZ_STAGE_COMPILE, r->stats.compile_seconds);
+    fz_stage_add(&r->times, FZ_STAGE_COMPRESSION, r->stats.write_seconds);
     fz_buildcache_counts(cache, &r->cache_hits, &r->cache_misses);
     r->cache_hits -= hits;
     r->cache_misses -= misses;
@@ -498,7 +494,7 @@ attach:
         goto done;
     }
     fz_progress_stage(cfg->progress, "writing the executable");
-    t = now();
+    t = fz_stage_clock();
     if (cfg->onedir || fz_package_needs_onedir(cfg->package)) {
         /* r->output is the directory; the reports go beside it */
         rc = fz_onedir_write(&exe, &r->size, r->stub, r->output, payload,
@@ -509,11 +505,12 @@ attach:
     } else {
         rc = fz_elf_attach(r->stub, r->output, payload, payload_size, &r->size);
     }
-    r->attach_seconds = now() - t;
+    fz_stage_add(&r->times, FZ_STAGE_ATTACH, fz_stage_clock() - t);
     if (rc < 0) {
         goto done;
     }
-    r->total_seconds = now() - t0; /* so far, for the HTML report */
+    t = fz_stage_clock();
+    r->total_seconds = t - t0; /* so far, for the HTML report */
     rc = write_reports(r, cfg, &json);
     if (rc < 0) {
         goto done;
@@ -524,10 +521,12 @@ attach:
                          env, r, payload, payload_size, &json) < 0) {
         fz_error_clear(); /* the next build is just not reused */
     }
+    fz_stage_add(&r->times, FZ_STAGE_REPORTS, fz_stage_clock() - t);
     if (fz_package_wanted(cfg->package)) {
         fz_package_input in = {0};
 
         fz_progress_stage(cfg->progress, "packaging");
+        t = fz_stage_clock();
         in.name = fz_path_basename(r->output);
         outdir = fz_path_dirname(r->output);
         if (outdir == NULL) {
@@ -542,11 +541,12 @@ attach:
         in.python = r->python;
         in.stub = r->stub;
         rc = fz_package_run(&r->packages, cfg->package, &in);
+        fz_stage_add(&r->times, FZ_STAGE_PACKAGE, fz_stage_clock() - t);
         if (rc < 0) {
             goto done;
         }
     }
-    r->total_seconds = now() - t0;
+    r->total_seconds = fz_stage_clock() - t0;
     *out = r;
     r = NULL;
 done:

@@ -11,6 +11,7 @@
 #include "package.h"
 #include "progress.h"
 #include "pyenv.h"
+#include "stages.h"
 
 #include <stdint.h>
 
@@ -56,12 +57,11 @@ typedef struct fz_freeze_result {
     uint64_t size;       /* bytes of the executable */
     size_t payload_size; /* bytes of the payload section */
     fz_collect_stats stats;
-    fz_graph *graph;     /* the analysis, owned by the result */
-    fz_natives *natives; /* library closure and glibc floor, owned */
-    fz_extras *extras;   /* data, metadata, hooks, trace; owned */
-    char *report;        /* the JSON report written, or NULL */
-    double analyze_seconds;
-    double attach_seconds;
+    fz_graph *graph;      /* the analysis, owned by the result */
+    fz_natives *natives;  /* library closure and glibc floor, owned */
+    fz_extras *extras;    /* data, metadata, hooks, trace; owned */
+    char *report;         /* the JSON report written, or NULL */
+    fz_stage_times times; /* each stage's wall seconds (stages.h) */
     double total_seconds;
     /* The build cache. cached: nothing changed since a stored build, its
      * payload was reused; then graph, natives and extras are NULL and the
@@ -74,7 +74,6 @@ typedef struct fz_freeze_result {
     size_t cache_hits;               /* entries found in the cache (-v) */
     size_t cache_misses;             /* entries that were not */
     char *shipped_cache;             /* -v: installed cache used, or why not */
-    double check_seconds;            /* the unchanged-rebuild check */
     char *onedir;                    /* the onedir directory, or NULL */
     fz_strvec packages;              /* the packages written (package.h) */
 } fz_freeze_result;
@@ -109,7 +108,7 @@ char *fz_bundle_stub_ext_dir(const char *stub);
 /* The analysis settings of a freeze: cfg's script, imports and excludes,
  * env's site directories and the stub's fz-ext directory (borrowed). */
 void fz_bundle_analyzer_config(fz_analyzer_config *acfg,
-                               const fz_freeze_config *cfg,
-                               const fz_pyenv *env, const char *ext_dir);
+                               const fz_freeze_config *cfg, const fz_pyenv *env,
+                               const char *ext_dir);
 
 #endif /* FZ_BUNDLE_H */

@@ -5,22 +5,13 @@
 
 #include "buildcache.h"
 #include "compile.h"
+#include "stages.h"
 #include "tcltk.h"
 #include "fz_error.h"
 #include "fz_payload.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* "a.b.c" -> "a/b/c" appended to `b`. */
 static int
@@ -111,7 +102,7 @@ add_code(fz_payload_writer *w, fz_collect_stats *stats, const fz_module *m,
     size_t n = strlen(entry);
     uint16_t flags = m->origin == FZ_ORIGIN_APP ? FZ_ENTRY_F_APP : 0;
     fz_buf source_name = FZ_BUF_INIT;
-    double t0 = now();
+    double t0 = fz_stage_clock();
     int rc;
 
     /* co_filename is the entry's source path: "a/b.py". */
@@ -123,7 +114,7 @@ add_code(fz_payload_writer *w, fz_collect_stats *stats, const fz_module *m,
     rc = fz_buildcache_compile(cache, code, m->source.data, m->source.size,
                                source_name.data, m->path, optimize,
                                m->origin == FZ_ORIGIN_APP);
-    stats->compile_seconds += now() - t0;
+    stats->compile_seconds += fz_stage_clock() - t0;
     if (rc < 0) {
         goto done;
     }
@@ -253,6 +244,7 @@ fz_collect(void **out, size_t *out_size, fz_collect_stats *stats,
     fz_buf code = FZ_BUF_INIT;
     fz_buf file = FZ_BUF_INIT;
     char *entry = NULL;
+    double start = fz_stage_clock();
     double t0;
     int rc = 0;
 
@@ -319,9 +311,10 @@ fz_collect(void **out, size_t *out_size, fz_collect_stats *stats,
         }
     }
     fz_progress_stage(progress, "compressing");
-    t0 = now();
+    t0 = fz_stage_clock();
     rc = fz_payload_writer_finish(w, out, out_size);
-    stats->write_seconds = now() - t0;
+    stats->write_seconds = fz_stage_clock() - t0;
+    stats->collect_seconds = t0 - start - stats->compile_seconds;
     if (rc < 0) {
         rc = fz_error_wrap(rc, "writing the payload");
     }

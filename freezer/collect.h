@@ -15,13 +15,14 @@
 #include <stdint.h>
 
 typedef struct fz_collect_stats {
-    size_t entries;     /* payload entries */
-    size_t modules;     /* MODULE + PACKAGE entries */
-    size_t sources;     /* SOURCE entries (the application's own code) */
-    size_t extensions;  /* EXTENSION entries */
-    size_t native_libs; /* NATIVE_LIB entries (the library closure) */
-    size_t data_files;  /* DATA and METADATA entries from `files` */
-    uint64_t raw_bytes; /* sum of entry sizes before compression */
+    size_t entries;         /* payload entries */
+    size_t modules;         /* MODULE + PACKAGE entries */
+    size_t sources;         /* SOURCE entries (the application's own code) */
+    size_t extensions;      /* EXTENSION entries */
+    size_t native_libs;     /* NATIVE_LIB entries (the library closure) */
+    size_t data_files;      /* DATA and METADATA entries from `files` */
+    uint64_t raw_bytes;     /* sum of entry sizes before compression */
+    double collect_seconds; /* reading the entries' files, the cache */
     double compile_seconds;
     double write_seconds; /* the writer's finish: compression */
 } fz_collect_stats;

@@ -131,6 +131,18 @@ print_extras(const fz_freeze_result *r)
     }
 }
 
+/* -v: "time: query 0.021 s, ..., total 1.149 s" (bench/run reads it). */
+static void
+print_times(const fz_freeze_result *r)
+{
+    fz_buf line = FZ_BUF_INIT;
+
+    if (fz_stage_format(&line, &r->times, r->total_seconds) == 0) {
+        printf("time: %s\n", line.data);
+    }
+    fz_buf_dispose(&line);
+}
+
 /* The summary of a build reused from the cache (r->cached). */
 static void
 print_cached(const fz_freeze_result *r, const fz_options *opts)
@@ -138,9 +150,8 @@ print_cached(const fz_freeze_result *r, const fz_options *opts)
     if (opts->verbose) {
         printf("target Python: %s\nruntime stub: %s\n", r->python, r->stub);
         printf("build cache: hit, nothing changed (checked in %.3f s)\n",
-               r->check_seconds);
-        printf("time: check %.3f s, attach %.3f s, total %.3f s\n",
-               r->check_seconds, r->attach_seconds, r->total_seconds);
+               r->times.seconds[FZ_STAGE_CHECK]);
+        print_times(r);
     }
     if (opts->quiet) {
         return;
@@ -191,10 +202,7 @@ print_report(const fz_freeze_result *r, const fz_options *opts)
         if (r->shipped_cache) {
             printf("installed build cache: %s\n", r->shipped_cache);
         }
-        printf("time: analysis %.3f s, compile %.3f s, compression %.3f s, "
-               "attach %.3f s, total %.3f s\n",
-               r->analyze_seconds, r->stats.compile_seconds,
-               r->stats.write_seconds, r->attach_seconds, r->total_seconds);
+        print_times(r);
     }
     if (opts->quiet) {
         return;

@@ -63,20 +63,23 @@ put_meta(fz_buf *b, const fz_report_meta *m)
     rc = rc ? rc : put_str(b, m->glibc_floor);
     rc = rc ? rc : fz_buf_puts(b, ", \"glibcxx_floor\": ");
     rc = rc ? rc : put_str(b, m->glibcxx_floor);
+    rc = rc ? rc
+            : fz_buf_printf(b,
+                            ", \"size\": %llu, \"payload_size\": %llu, "
+                            "\"entries\": %zu, \"cached\": %s, \"stages\": [",
+                            (unsigned long long)m->size,
+                            (unsigned long long)m->payload_size, m->entries,
+                            m->cached ? "true" : "false");
+    for (int s = 0, n = 0; rc == 0 && s < FZ_STAGE_COUNT; s++) {
+        if (m->times->ran & (1u << s)) {
+            rc =
+                fz_buf_printf(b, "%s[\"%s\", %.6f]", n++ ? ", " : "",
+                              fz_stage_name((fz_stage)s), m->times->seconds[s]);
+        }
+    }
     return rc ? rc
-              : fz_buf_printf(b,
-                              ", \"size\": %llu, \"payload_size\": %llu, "
-                              "\"entries\": %zu, \"cached\": %s, "
-                              "\"analyze_seconds\": %.6f, "
-                              "\"compile_seconds\": %.6f, "
-                              "\"compress_seconds\": %.6f, "
-                              "\"attach_seconds\": %.6f, "
-                              "\"total_seconds\": %.6f}",
-                              (unsigned long long)m->size,
-                              (unsigned long long)m->payload_size, m->entries,
-                              m->cached ? "true" : "false", m->analyze_seconds,
-                              m->compile_seconds, m->compress_seconds,
-                              m->attach_seconds, m->total_seconds);
+              : fz_buf_printf(b, "], \"total_seconds\": %.6f}",
+                              m->total_seconds);
 }
 
 int

@@ -8,6 +8,7 @@
 #define FZ_REPORT_HTML_H
 
 #include "buf.h"
+#include "stages.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -20,12 +21,9 @@ typedef struct fz_report_meta {
     uint64_t size;             /* bytes of the executable */
     uint64_t payload_size;
     size_t entries;
-    int cached; /* the payload came from the build cache */
-    double analyze_seconds;
-    double compile_seconds;
-    double compress_seconds;
-    double attach_seconds;
-    double total_seconds;
+    int cached;                  /* the payload came from the build cache */
+    const fz_stage_times *times; /* the stages that ran before the report */
+    double total_seconds;        /* so far */
 } fz_report_meta;
 
 /*

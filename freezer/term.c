@@ -5,10 +5,11 @@
 #define _GNU_SOURCE
 #include "term.h"
 
+#include "stages.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define BAR_WIDTH 30
@@ -24,15 +25,6 @@ struct fz_term {
     uint64_t total;
     pthread_mutex_t lock;
 };
-
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int
 fz_term_color(FILE *f)
@@ -102,7 +94,7 @@ draw(fz_term *t, int final)
     }
     if (final) {
         fprintf(t->f, " %s%.2f s%s\n", fz_term_sgr(t->color, "dim"),
-                now() - t->started, fz_term_sgr(t->color, "reset"));
+                fz_stage_clock() - t->started, fz_term_sgr(t->color, "reset"));
     }
     fflush(t->f);
 }
@@ -141,7 +133,7 @@ on_stage(void *ctx, const char *name)
     fz_term_finish(t);
     pthread_mutex_lock(&t->lock);
     t->stage = strdup(name);
-    t->started = now();
+    t->started = fz_stage_clock();
     t->last_draw = 0;
     t->done = 0;
     t->total = 0;
@@ -163,7 +155,7 @@ on_step(void *ctx, uint64_t done, uint64_t total)
         t->done = done > t->done ? done : t->done;
         t->total = total;
     }
-    n = now();
+    n = fz_stage_clock();
     /* redraw at most 20 times a second, and at the end */
     if (t->live && t->stage != NULL &&
         (n - t->last_draw >= 0.05 || t->done == t->total)) {

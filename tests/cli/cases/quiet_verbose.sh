@@ -12,7 +12,23 @@ echo "== -v"
 "$FREEZE" -v app.py >v.txt; echo "exit $?"
 grep -E '^  (source|package) +(app|greet|json): ' v.txt
 grep -E '^(target Python|runtime stub|report):' v.txt
-grep -c '^time: analysis' v.txt
+# -v's time line: the stages that ran, in order, each a part of the total
+stages() { sed -n 's/^time: //p' "$1" | sed -e 's/ [0-9.]* s//g'; }
+within() {
+    sed -n 's/^time: //p' "$1" | tr ',' '\n' | awk '
+        $1 == "total" { t = $2; next }
+        { s += $2; n++ }
+        END { if (n > 0 && s <= t + 0.0005 * (n + 1)) print "within the total"
+              else print n " stages, " s " s, over the total " t " s" }'
+}
+echo "stages: $(stages v.txt); $(within v.txt)"
+"$FREEZE" -v --no-cache app.py >fresh.txt; echo "exit $?"
+echo "stages: $(stages fresh.txt); $(within fresh.txt)"
+# an unchanged rebuild (its output outside the app's directory, which the
+# build cache watches)
+"$FREEZE" -q app.py; "$FREEZE" -v app.py >"$WORK.same"; echo "exit $?"
+grep '^build cache: hit' "$WORK.same" | sed -e 's/in [0-9.]* s/in N s/'
+echo "stages: $(stages "$WORK.same"); $(within "$WORK.same")"
 echo "== -vv"
 "$FREEZE" -vv app.py >vv.txt; echo "exit $?"
 grep -A1 -E '^  source +greet: ' vv.txt
