@@ -53,6 +53,13 @@ struct fz_payload {
     uint8_t *head;
     fz_payload_fetch_fn fetch;
     void *fetch_ctx;
+    /* fz_payload_borrow's buffer, made on first use: lend_prefix bytes of
+     * the LZ4 dictionary (its tail, all a match can reach), then
+     * lend_cap bytes for one entry. lent: a loan of it is out. */
+    uint8_t *lend;
+    size_t lend_prefix;
+    size_t lend_cap;
+    int lent;
 };
 
 /* Python version as "3.11" parts. */
@@ -617,6 +624,9 @@ fz_payload_share(fz_payload **out, const fz_payload *p)
     v->dctx = NULL;
     v->ddict = NULL;
     v->head = NULL;
+    v->lend = NULL;
+    v->lend_cap = 0;
+    v->lent = 0;
     *out = v;
     return FZ_OK;
 }
@@ -630,6 +640,7 @@ fz_payload_free(fz_payload *p)
     ZSTD_freeDDict(p->ddict);
     ZSTD_freeDCtx(p->dctx);
     free(p->head);
+    free(p->lend);
     free(p);
 }
 
@@ -767,6 +778,15 @@ damaged_size(const fz_entry *e, size_t n, int quote)
                         quote, e->name, n, e->raw_size);
 }
 
+/* Bytes at the end of the dictionary that LZ4 blocks can refer to. */
+static size_t
+lz4_dict_tail(const fz_payload *p)
+{
+    return (size_t)(p->dict_size < FZ_PAYLOAD_LZ4_DICT_MAX
+                        ? p->dict_size
+                        : FZ_PAYLOAD_LZ4_DICT_MAX);
+}
+
 /* The LZ4 block of validated entry `e` (sizes within FZ_PAYLOAD_LZ4_MAX,
  * checked at open) into `buf`. LZ4_decompress_safe* never read or write
  * outside the ranges given, whatever the block holds. */
@@ -789,14 +809,17 @@ decode_lz4(const fz_payload *p, const fz_entry *e, const uint8_t *src,
         n = LZ4_decompress_safe((const char *)src, buf, (int)e->stored_size,
                                 (int)e->raw_size);
     } else {
-        uint64_t size = p->dict_size < FZ_PAYLOAD_LZ4_DICT_MAX
-                            ? p->dict_size
-                            : FZ_PAYLOAD_LZ4_DICT_MAX;
+        size_t size = lz4_dict_tail(p);
+        const uint8_t *dict = p->base + p->dict_offset + (p->dict_size - size);
 
-        n = LZ4_decompress_safe_usingDict(
-            (const char *)src, buf, (int)e->stored_size, (int)e->raw_size,
-            (const char *)p->base + p->dict_offset + (p->dict_size - size),
-            (int)size);
+        /* Into fz_payload_borrow's buffer: the same bytes, just before
+         * `buf`, which LZ4 then reads as a prefix. */
+        if (p->lend != NULL && (uint8_t *)buf == p->lend + p->lend_prefix) {
+            dict = p->lend;
+        }
+        n = LZ4_decompress_safe_usingDict((const char *)src, buf,
+                                          (int)e->stored_size, (int)e->raw_size,
+                                          (const char *)dict, (int)size);
     }
     if (n < 0) {
         return fz_error_set(FZ_EFORMAT,
@@ -1010,4 +1033,80 @@ fz_payload_read_alloc(fz_payload *p, const fz_entry *entry, void **out,
 done:
     free(buf);
     return rc;
+}
+
+/* Make the lending buffer hold `size` bytes after the dictionary. */
+static int
+lend_reserve(fz_payload *p, size_t size, int quote, const char *name)
+{
+    size_t prefix = lz4_dict_tail(p);
+    size_t cap = p->lend_cap;
+    uint8_t *grown;
+
+    if (p->lend != NULL && size <= cap) {
+        return FZ_OK;
+    }
+    /* Doubling: a program's modules come in every size, in any order. */
+    cap = cap ? cap : 64 * 1024;
+    while (cap < size) {
+        cap *= 2;
+    }
+    grown = realloc(p->lend, prefix + cap);
+    if (grown == NULL) {
+        return fz_error_set(FZ_ENOMEM, "entry '%.*s': out of memory", quote,
+                            name);
+    }
+    if (p->lend == NULL && prefix > 0) {
+        memcpy(grown, p->base + p->dict_offset + (p->dict_size - prefix),
+               prefix);
+    }
+    p->lend = grown;
+    p->lend_prefix = prefix;
+    p->lend_cap = cap;
+    return FZ_OK;
+}
+
+int
+fz_payload_borrow(fz_payload *p, const fz_entry *entry, fz_payload_loan *loan)
+{
+    fz_entry e;
+    void *own = NULL;
+    int quote;
+    int rc;
+
+    memset(loan, 0, sizeof(*loan));
+    rc = fz_payload_check(p, entry);
+    if (rc < 0) {
+        return rc;
+    }
+    fz_payload_entry_at(p, entry->index, &e);
+    if (p->lent || e.raw_size > FZ_PAYLOAD_LEND_MAX) {
+        rc = fz_payload_read_alloc(p, &e, &own, &loan->size);
+        loan->owned = own;
+        loan->data = own;
+        return rc;
+    }
+    quote = (int)(e.name_size < QUOTE_MAX ? e.name_size : QUOTE_MAX);
+    rc = lend_reserve(p, (size_t)e.raw_size, quote, e.name);
+    if (rc == 0) {
+        rc = fz_payload_read(p, &e, p->lend + p->lend_prefix, p->lend_cap);
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    p->lent = 1;
+    loan->data = p->lend + p->lend_prefix;
+    loan->size = (size_t)e.raw_size;
+    return FZ_OK;
+}
+
+void
+fz_payload_return(fz_payload *p, fz_payload_loan *loan)
+{
+    if (loan->owned != NULL) {
+        free(loan->owned);
+    } else if (loan->data != NULL) {
+        p->lent = 0;
+    }
+    memset(loan, 0, sizeof(*loan));
 }

@@ -332,6 +332,39 @@ int fz_payload_check(fz_payload *p, const fz_entry *e);
 int fz_payload_read_alloc(fz_payload *p, const fz_entry *e, void **out,
                           size_t *out_size);
 
+/*
+ * A decoded entry that the reader lends out (fz_payload_borrow): `size`
+ * bytes at `data`, valid until fz_payload_return. `owned` is for the
+ * reader.
+ */
+typedef struct fz_payload_loan {
+    const uint8_t *data;
+    size_t size;
+    void *owned;
+} fz_payload_loan;
+
+/* Entries larger than this are never decoded into the reader's buffer:
+ * it lives as long as the view, and the largest module of the standard
+ * library is a fraction of this. */
+#define FZ_PAYLOAD_LEND_MAX ((uint64_t)1 << 20)
+
+/*
+ * Like fz_payload_read, for bytes that are used and dropped at once (code
+ * to unmarshal): the reader decodes entry `e` into a buffer it keeps,
+ * right after a copy of the LZ4 dictionary, so that LZ4 reads the
+ * dictionary as a prefix of its output (twice as fast as from a separate
+ * dictionary) and nothing is allocated per entry. One loan of that buffer
+ * is out at a time: a borrow while it is out (an import run by a
+ * finalizer during an unmarshal), or of an entry over FZ_PAYLOAD_LEND_MAX
+ * bytes, gets a buffer of its own. Errors as fz_payload_read's; `loan` is
+ * then empty. Callers serialise use of one fz_payload (the runtime holds
+ * the GIL) and return every loan before fz_payload_free.
+ */
+int fz_payload_borrow(fz_payload *p, const fz_entry *e, fz_payload_loan *loan);
+
+/* End a loan of fz_payload_borrow (an empty one is fine). */
+void fz_payload_return(fz_payload *p, fz_payload_loan *loan);
+
 /* A human name for a kind ("module", "data", ...) or "unknown". */
 const char *fz_entry_kind_name(int kind);
 

@@ -222,6 +222,24 @@ read_external(Importer *self, const fz_entry *e)
     return r;
 }
 
+/*
+ * After a failed read of an entry: stop the process when the entry is
+ * damaged, else raise. Entries are verified when first read. A damaged
+ * one is not a missing module the program might survive: stop as main
+ * does for any other damage (exit() still runs the atexit cleanup).
+ */
+static PyObject *
+read_failed(Importer *self, int rc)
+{
+    if (rc == FZ_EHASH || rc == FZ_EFORMAT) {
+        fflush(stdout);
+        fprintf(stderr, "%s: this executable is damaged (%s)\n", self->argv0,
+                fz_error_message());
+        exit(1);
+    }
+    return raise_fz(rc, "payload entry");
+}
+
 /* The bytes of entry `e` as a new bytes object (hash verified). */
 static PyObject *
 read_entry(Importer *self, const fz_entry *e)
@@ -241,38 +259,56 @@ read_entry(Importer *self, const fz_entry *e)
     }
     rc = fz_payload_read(self->payload, e, PyBytes_AS_STRING(bytes),
                          (size_t)e->raw_size);
-    if (rc == FZ_EHASH || rc == FZ_EFORMAT) {
-        /*
-         * Entries are verified when first read. A damaged one is not a
-         * missing module the program might survive: stop as main does
-         * for any other damage (exit() still runs the atexit cleanup).
-         */
-        fflush(stdout);
-        fprintf(stderr, "%s: this executable is damaged (%s)\n", self->argv0,
-                fz_error_message());
-        exit(1);
-    }
     if (rc < 0) {
         Py_DECREF(bytes);
-        return raise_fz(rc, "payload entry");
+        return read_failed(self, rc);
     }
     return bytes;
+}
+
+/*
+ * Unmarshal code entry `e`. Its bytes are borrowed from the reader
+ * (fz_payload_borrow: decoded faster, nothing allocated) and returned as
+ * soon as marshal is done with them; an import that a finalizer runs
+ * meanwhile borrows a buffer of its own.
+ */
+static PyObject *
+unmarshal_entry(Importer *self, const fz_entry *e)
+{
+    fz_payload_loan loan;
+    PyObject *code;
+    int rc;
+
+    if (e->flags & FZ_ENTRY_F_EXTERNAL) {
+        PyObject *data = read_external(self, e);
+
+        code = data ? PyMarshal_ReadObjectFromString(PyBytes_AS_STRING(data),
+                                                     PyBytes_GET_SIZE(data))
+                    : NULL;
+        Py_XDECREF(data);
+        return code;
+    }
+    if (e->raw_size > (uint64_t)PY_SSIZE_T_MAX) {
+        return PyErr_NoMemory();
+    }
+    rc = fz_payload_borrow(self->payload, e, &loan);
+    if (rc < 0) {
+        return read_failed(self, rc);
+    }
+    code = PyMarshal_ReadObjectFromString((const char *)loan.data,
+                                          (Py_ssize_t)loan.size);
+    fz_payload_return(self->payload, &loan);
+    return code;
 }
 
 /* Unmarshal the code entry of `info`, its co_filename set to `file`. */
 static PyObject *
 load_code(Importer *self, const fz_module_info *info, PyObject *file)
 {
-    PyObject *data = NULL;
     PyObject *code = NULL;
     PyObject *r = NULL;
 
-    data = read_entry(self, &info->entry);
-    if (!data) {
-        goto done;
-    }
-    code = PyMarshal_ReadObjectFromString(PyBytes_AS_STRING(data),
-                                          PyBytes_GET_SIZE(data));
+    code = unmarshal_entry(self, &info->entry);
     if (!code) {
         goto done;
     }
@@ -286,7 +322,6 @@ load_code(Importer *self, const fz_module_info *info, PyObject *file)
         Py_CLEAR(code);
     }
 done:
-    Py_XDECREF(data);
     Py_XDECREF(r);
     return code;
 }

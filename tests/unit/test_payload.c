@@ -1844,6 +1844,193 @@ Test(payload, lz4_at_its_largest_ratio_opens)
     free(zeros);
 }
 
+/* ------------------------------------------------------------ borrowing */
+
+/* Entry i of p read the plain way, for comparison (malloc'd). */
+static void *
+read_plain(fz_payload *p, uint64_t i, size_t *size)
+{
+    fz_entry e;
+    void *got = NULL;
+
+    fz_payload_entry_at(p, i, &e);
+    cr_assert_eq(fz_payload_read_alloc(p, &e, &got, size), 0, "%s",
+                 fz_error_message());
+    return got;
+}
+
+/* Every entry borrowed in turn comes back as fz_payload_read gives it,
+ * in the one buffer the reader keeps (opened both ways). */
+static void
+borrow_every_entry(fz_payload *p)
+{
+    const uint8_t *shared = NULL;
+    int lz4_dict = 0;
+
+    for (uint64_t i = 0; i < fz_payload_entry_count(p); i++) {
+        fz_payload_loan loan;
+        fz_entry e;
+        size_t want_size;
+        void *want = read_plain(p, i, &want_size);
+
+        fz_payload_entry_at(p, i, &e);
+        lz4_dict += e.compression == FZ_COMPRESSION_LZ4_DICT;
+        cr_assert_eq(fz_payload_borrow(p, &e, &loan), 0, "%s",
+                     fz_error_message());
+        cr_assert_null(loan.owned, "entry %" PRIu64 " was not lent", i);
+        cr_assert_eq(loan.size, want_size);
+        cr_assert_eq(memcmp(loan.data, want, want_size), 0, "entry %" PRIu64,
+                     i);
+        if (shared == NULL) {
+            shared = loan.data;
+        }
+        /* Small entries all fit the first buffer: it is reused. */
+        cr_assert_eq(loan.data, shared);
+        fz_payload_return(p, &loan);
+        cr_assert_null(loan.data);
+        free(want);
+    }
+    cr_assert_gt(lz4_dict, 0, "no entry used the dictionary");
+}
+
+Test(payload, borrowed_entries_are_the_entries)
+{
+    size_t size;
+    uint8_t *buf = build_many(200, 0, 1, &size);
+    struct fetch_src src = {buf, size, 0, 0, 0, 0};
+    fz_payload *p = open_ok(buf, size);
+    fz_payload *fetched = NULL;
+
+    borrow_every_entry(p);
+    fz_payload_free(p);
+    cr_assert_eq(fz_payload_open_fetch(&fetched, size, fetch_from, &src, PY311,
+                                       MAGIC311),
+                 0, "%s", fz_error_message());
+    borrow_every_entry(fetched);
+    fz_payload_free(fetched);
+    free(buf);
+}
+
+Test(payload, a_borrow_while_one_is_out_gets_its_own_buffer)
+{
+    size_t size;
+    uint8_t *buf = build_many(200, 0, 1, &size);
+    fz_payload *p = open_ok(buf, size);
+    fz_payload *view = NULL;
+    fz_payload_loan outer, inner, other;
+    fz_entry a, b;
+    size_t a_size, b_size;
+    void *want_a = read_plain(p, 3, &a_size);
+    void *want_b = read_plain(p, 4, &b_size);
+
+    fz_payload_entry_at(p, 3, &a);
+    fz_payload_entry_at(p, 4, &b);
+    cr_assert_eq(fz_payload_borrow(p, &a, &outer), 0);
+    cr_assert_null(outer.owned);
+    /* As an import run by a finalizer during the unmarshal would. */
+    cr_assert_eq(fz_payload_borrow(p, &b, &inner), 0);
+    cr_assert_not_null(inner.owned);
+    cr_assert_neq(inner.data, outer.data);
+    cr_assert_eq(memcmp(inner.data, want_b, b_size), 0);
+    /* A view for another thread lends its own buffer. */
+    cr_assert_eq(fz_payload_share(&view, p), 0);
+    cr_assert_eq(fz_payload_borrow(view, &b, &other), 0);
+    cr_assert_null(other.owned);
+    cr_assert_neq(other.data, outer.data);
+    cr_assert_eq(memcmp(other.data, want_b, b_size), 0);
+    fz_payload_return(view, &other);
+    fz_payload_free(view);
+    fz_payload_return(p, &inner);
+    /* The outer loan was not touched by either. */
+    cr_assert_eq(outer.size, a_size);
+    cr_assert_eq(memcmp(outer.data, want_a, a_size), 0);
+    fz_payload_return(p, &outer);
+    /* Returned: the buffer is lent again. */
+    cr_assert_eq(fz_payload_borrow(p, &b, &inner), 0);
+    cr_assert_null(inner.owned);
+    fz_payload_return(p, &inner);
+    fz_payload_free(p);
+    free(want_a);
+    free(want_b);
+    free(buf);
+}
+
+Test(payload, a_failed_borrow_lends_nothing)
+{
+    size_t size;
+    uint8_t *buf = build_many(200, 0, 1, &size);
+    fz_payload *p;
+    fz_payload_loan loan;
+    fz_entry e, good;
+    int rc;
+
+    first_with(buf, size, FZ_COMPRESSION_LZ4_DICT, &e);
+    memset(buf + e.offset, 0xff, (size_t)e.stored_size);
+    p = open_ok(buf, size);
+    fz_payload_entry_at(p, e.index, &e);
+    rc = fz_payload_borrow(p, &e, &loan);
+    cr_assert_eq(rc, FZ_EFORMAT, "%d: %s", rc, fz_error_message());
+    cr_assert_null(loan.data);
+    cr_assert_null(loan.owned);
+    fz_payload_return(p, &loan); /* an empty loan is fine */
+    /* The buffer is free for the next entry. */
+    fz_payload_entry_at(p, e.index == 0 ? 1 : 0, &good);
+    cr_assert_eq(fz_payload_borrow(p, &good, &loan), 0, "%s",
+                 fz_error_message());
+    cr_assert_null(loan.owned);
+    fz_payload_return(p, &loan);
+    fz_payload_free(p);
+    free(buf);
+}
+
+Test(payload, borrowing_grows_the_buffer_up_to_its_limit)
+{
+    /* 100 kB (more than the first buffer), 900 kB (within the limit),
+     * 1.5 MB (over it: a buffer of its own). */
+    static const size_t sizes[] = {100000, 900000, 1500000};
+    fz_payload_writer *w = new_writer(0, 1);
+    uint8_t *contents[3];
+    size_t size;
+    uint8_t *buf;
+    fz_payload *p;
+
+    for (int i = 0; i < 3; i++) {
+        char name[32];
+
+        contents[i] = malloc(sizes[i]);
+        cr_assert_not_null(contents[i]);
+        for (size_t k = 0; k < sizes[i]; k++) {
+            contents[i][k] =
+                (uint8_t)("def f(x): return x * 2\n"[k % 23] + (k / 977) % 3);
+        }
+        snprintf(name, sizeof(name), "big%d.pyc", i);
+        add(w, name, FZ_ENTRY_MODULE, contents[i], sizes[i]);
+    }
+    buf = finish(w, &size);
+    p = open_ok(buf, size);
+    for (int i = 0; i < 3; i++) {
+        fz_payload_loan loan;
+        fz_entry e;
+        char name[32];
+
+        snprintf(name, sizeof(name), "big%d.pyc", i);
+        cr_assert_eq(fz_payload_find(p, name, strlen(name), &e), 0);
+        cr_assert_eq(fz_payload_borrow(p, &e, &loan), 0, "%s",
+                     fz_error_message());
+        cr_assert_eq(loan.size, sizes[i]);
+        cr_assert_eq(memcmp(loan.data, contents[i], sizes[i]), 0, "%s", name);
+        if (sizes[i] > FZ_PAYLOAD_LEND_MAX) {
+            cr_assert_not_null(loan.owned, "%s was lent", name);
+        } else {
+            cr_assert_null(loan.owned, "%s was not lent", name);
+        }
+        fz_payload_return(p, &loan);
+        free(contents[i]);
+    }
+    fz_payload_free(p);
+    free(buf);
+}
+
 /* --------------------------------------------------- x86 branch filter */
 
 /* xorshift: deterministic bytes with many 0xE8/0x48 and 0x00/0xFF. */
