@@ -24,11 +24,6 @@ within() {
 echo "stages: $(stages v.txt); $(within v.txt)"
 "$FREEZE" -v --no-cache app.py >fresh.txt; echo "exit $?"
 echo "stages: $(stages fresh.txt); $(within fresh.txt)"
-# an unchanged rebuild (its output outside the app's directory, which the
-# build cache watches)
-"$FREEZE" -q app.py; "$FREEZE" -v app.py >"$WORK.same"; echo "exit $?"
-grep '^build cache: hit' "$WORK.same" | sed -e 's/in [0-9.]* s/in N s/'
-echo "stages: $(stages "$WORK.same"); $(within "$WORK.same")"
 echo "== -vv"
 "$FREEZE" -vv app.py >vv.txt; echo "exit $?"
 grep -A1 -E '^  source +greet: ' vv.txt
