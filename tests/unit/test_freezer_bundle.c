@@ -122,6 +122,49 @@ Test(bundle, payload_names_follow_the_contract)
     no_entry("nspkg/__init__.pyc");
 }
 
+Test(bundle, a_build_times_the_stages_it_runs)
+{
+    static const fz_stage ran[] = {FZ_STAGE_QUERY,       FZ_STAGE_ANALYSIS,
+                                   FZ_STAGE_COLLECT,     FZ_STAGE_COMPILE,
+                                   FZ_STAGE_COMPRESSION, FZ_STAGE_ATTACH,
+                                   FZ_STAGE_REPORTS};
+    unsigned want = 0;
+    double sum = 0;
+
+    freeze_fixture(0);
+    for (size_t i = 0; i < sizeof(ran) / sizeof(ran[0]); i++) {
+        want |= 1u << ran[i];
+    }
+    /* No package was asked for; whether a build cache was checked
+     * depends on the machine's cache directory. */
+    cr_expect_eq(result->times.ran & ~(1u << FZ_STAGE_CHECK), want,
+                 "stages that ran: %#x", result->times.ran);
+    for (int s = 0; s < FZ_STAGE_COUNT; s++) {
+        cr_expect_geq(result->times.seconds[s], 0.0, "%s",
+                      fz_stage_name((fz_stage)s));
+        sum += result->times.seconds[s];
+    }
+    /* Disjoint intervals of one build: never more than its total. */
+    cr_expect_leq(sum, result->total_seconds + 1e-9);
+}
+
+Test(bundle, the_time_line_lists_the_stages_that_ran_in_order)
+{
+    fz_stage_times t = {0};
+    fz_buf line = FZ_BUF_INIT;
+
+    fz_stage_add(&t, FZ_STAGE_ATTACH, 0.25);
+    fz_stage_add(&t, FZ_STAGE_QUERY, 0.0); /* ran, took no time */
+    fz_stage_add(&t, FZ_STAGE_COMPILE, 0.125);
+    fz_stage_add(&t, FZ_STAGE_COMPILE, 0.125); /* in pieces */
+    cr_assert_eq(fz_stage_format(&line, &t, 1.5), 0);
+    cr_expect_str_eq(line.data, "query 0.000 s, compile 0.250 s, "
+                                "attach 0.250 s, total 1.500 s");
+    fz_buf_dispose(&line);
+    cr_expect_str_eq(fz_stage_name(FZ_STAGE_COLLECT), "collect");
+    cr_expect_str_eq(fz_stage_name(FZ_STAGE_COUNT), "?");
+}
+
 Test(bundle, code_entries_are_marshalled_with_relative_filenames)
 {
     fz_entry e = {0};
