@@ -472,14 +472,12 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
     }
     /* Count the entries only, not the whole-build lookup. */
     fz_buildcache_counts(cache, &hits, &misses);
-    rc = fz_collect(&payload, &payload_size, &r->stats, r->graph, cfg->optimize,
-                    r->natives, &r->extras->files, cache, cfg->progress);
+    rc = fz_collect(&payload, &payload_size, &r->stats, &r->times, r->graph,
+                    cfg->optimize, r->natives, &r->extras->files, cache,
+                    cfg->progress);
     if (rc < 0) {
         goto done;
     }
-    fz_stage_add(&r->times, FZ_STAGE_COLLECT, r->stats.collect_seconds);
-    fz_stage_add(&r->times, FZ_STAGE_COMPILE, r->stats.compile_seconds);
-    fz_stage_add(&r->times, FZ_STAGE_COMPRESSION, r->stats.write_seconds);
     fz_buildcache_counts(cache, &r->cache_hits, &r->cache_misses);
     r->cache_hits -= hits;
     r->cache_misses -= misses;

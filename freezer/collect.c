@@ -96,8 +96,9 @@ add_entry(fz_payload_writer *w, fz_collect_stats *stats, const char *name,
 
 /* Compile `m` and add its code entry (and source for the app's own). */
 static int
-add_code(fz_payload_writer *w, fz_collect_stats *stats, const fz_module *m,
-         const char *entry, int optimize, fz_buf *code, fz_buildcache *cache)
+add_code(fz_payload_writer *w, fz_collect_stats *stats, fz_stage_times *times,
+         const fz_module *m, const char *entry, int optimize, fz_buf *code,
+         fz_buildcache *cache)
 {
     size_t n = strlen(entry);
     uint16_t flags = m->origin == FZ_ORIGIN_APP ? FZ_ENTRY_F_APP : 0;
@@ -114,7 +115,7 @@ add_code(fz_payload_writer *w, fz_collect_stats *stats, const fz_module *m,
     rc = fz_buildcache_compile(cache, code, m->source.data, m->source.size,
                                source_name.data, m->path, optimize,
                                m->origin == FZ_ORIGIN_APP);
-    stats->compile_seconds += fz_stage_clock() - t0;
+    fz_stage_add(times, FZ_STAGE_COMPILE, fz_stage_clock() - t0);
     if (rc < 0) {
         goto done;
     }
@@ -234,8 +235,8 @@ add_files(fz_payload_writer *w, fz_collect_stats *stats,
 
 int
 fz_collect(void **out, size_t *out_size, fz_collect_stats *stats,
-           const fz_graph *g, int optimize, fz_natives *natives,
-           const fz_filelist *files, fz_buildcache *cache,
+           fz_stage_times *times, const fz_graph *g, int optimize,
+           fz_natives *natives, const fz_filelist *files, fz_buildcache *cache,
            const fz_progress *progress)
 {
     fz_payload_writer_options opts = {0};
@@ -245,6 +246,7 @@ fz_collect(void **out, size_t *out_size, fz_collect_stats *stats,
     fz_buf file = FZ_BUF_INIT;
     char *entry = NULL;
     double start = fz_stage_clock();
+    double compiled = times->seconds[FZ_STAGE_COMPILE];
     double t0;
     int rc = 0;
 
@@ -293,7 +295,7 @@ fz_collect(void **out, size_t *out_size, fz_collect_stats *stats,
             stats->extensions++;
             continue;
         }
-        rc = add_code(w, stats, m, entry, optimize, &code, cache);
+        rc = add_code(w, stats, times, m, entry, optimize, &code, cache);
         if (rc < 0) {
             goto done;
         }
@@ -313,8 +315,11 @@ fz_collect(void **out, size_t *out_size, fz_collect_stats *stats,
     fz_progress_stage(progress, "compressing");
     t0 = fz_stage_clock();
     rc = fz_payload_writer_finish(w, out, out_size);
-    stats->write_seconds = fz_stage_clock() - t0;
-    stats->collect_seconds = t0 - start - stats->compile_seconds;
+    fz_stage_add(times, FZ_STAGE_COMPRESSION, fz_stage_clock() - t0);
+    /* The rest of this function: reading files, the cache, the index. */
+    fz_stage_add(times, FZ_STAGE_COLLECT,
+                 t0 - start - (times->seconds[FZ_STAGE_COMPILE] - compiled));
+    fz_stage_add(times, FZ_STAGE_COMPILE, 0); /* listed when nothing was */
     if (rc < 0) {
         rc = fz_error_wrap(rc, "writing the payload");
     }

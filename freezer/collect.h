@@ -10,21 +10,19 @@
 #include "data.h"
 #include "natives.h"
 #include "progress.h"
+#include "stages.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 typedef struct fz_collect_stats {
-    size_t entries;         /* payload entries */
-    size_t modules;         /* MODULE + PACKAGE entries */
-    size_t sources;         /* SOURCE entries (the application's own code) */
-    size_t extensions;      /* EXTENSION entries */
-    size_t native_libs;     /* NATIVE_LIB entries (the library closure) */
-    size_t data_files;      /* DATA and METADATA entries from `files` */
-    uint64_t raw_bytes;     /* sum of entry sizes before compression */
-    double collect_seconds; /* reading the entries' files, the cache */
-    double compile_seconds;
-    double write_seconds; /* the writer's finish: compression */
+    size_t entries;     /* payload entries */
+    size_t modules;     /* MODULE + PACKAGE entries */
+    size_t sources;     /* SOURCE entries (the application's own code) */
+    size_t extensions;  /* EXTENSION entries */
+    size_t native_libs; /* NATIVE_LIB entries (the library closure) */
+    size_t data_files;  /* DATA and METADATA entries from `files` */
+    uint64_t raw_bytes; /* sum of entry sizes before compression */
 } fz_collect_stats;
 
 /*
@@ -40,15 +38,17 @@ typedef struct fz_collect_stats {
  * the modules already provide is skipped.
  * `cache` (may be NULL): compiled code, compressed entries and the
  * dictionary are taken from and put into this build cache.
+ * `times` gets the seconds of the collect, compile and compression
+ * stages added (stages.h).
  * `progress` (may be NULL): the "compressing" stage and its steps.
  * Errors: FZ_ESYNTAX (a module does not compile), FZ_EIO (a file cannot be
  * read), FZ_ENOMEM, those of fz_natives_*, and the writer's errors. *out
  * is NULL on failure.
  */
 int fz_collect(void **out, size_t *out_size, fz_collect_stats *stats,
-               const fz_graph *g, int optimize, fz_natives *natives,
-               const fz_filelist *files, fz_buildcache *cache,
-               const fz_progress *progress);
+               fz_stage_times *times, const fz_graph *g, int optimize,
+               fz_natives *natives, const fz_filelist *files,
+               fz_buildcache *cache, const fz_progress *progress);
 
 /*
  * The payload entry name of module `m`'s code ("a/b.pyc",
