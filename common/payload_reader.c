@@ -53,11 +53,10 @@ struct fz_payload {
     uint8_t *head;
     fz_payload_fetch_fn fetch;
     void *fetch_ctx;
-    /* fz_payload_borrow's buffer, made on first use: lend_prefix bytes of
-     * the LZ4 dictionary (its tail, all a match can reach), then
-     * lend_cap bytes for one entry. lent: a loan of it is out. */
+    /* fz_payload_borrow's buffer, made on first use: the LZ4 dictionary's
+     * tail (lz4_dict_tail bytes, all a match can reach), then lend_cap
+     * bytes for one entry (lend_out). lent: a loan of it is out. */
     uint8_t *lend;
-    size_t lend_prefix;
     size_t lend_cap;
     int lent;
 };
@@ -787,6 +786,20 @@ lz4_dict_tail(const fz_payload *p)
                         : FZ_PAYLOAD_LZ4_DICT_MAX);
 }
 
+/* The dictionary's last lz4_dict_tail bytes. */
+static const uint8_t *
+lz4_dict(const fz_payload *p)
+{
+    return p->base + p->dict_offset + (p->dict_size - lz4_dict_tail(p));
+}
+
+/* Where fz_payload_borrow's buffer holds the entry, after the dictionary. */
+static uint8_t *
+lend_out(const fz_payload *p)
+{
+    return p->lend + lz4_dict_tail(p);
+}
+
 /* The LZ4 block of validated entry `e` (sizes within FZ_PAYLOAD_LZ4_MAX,
  * checked at open) into `buf`. LZ4_decompress_safe* never read or write
  * outside the ranges given, whatever the block holds. */
@@ -809,17 +822,16 @@ decode_lz4(const fz_payload *p, const fz_entry *e, const uint8_t *src,
         n = LZ4_decompress_safe((const char *)src, buf, (int)e->stored_size,
                                 (int)e->raw_size);
     } else {
-        size_t size = lz4_dict_tail(p);
-        const uint8_t *dict = p->base + p->dict_offset + (p->dict_size - size);
+        const uint8_t *dict = lz4_dict(p);
 
         /* Into fz_payload_borrow's buffer: the same bytes, just before
          * `buf`, which LZ4 then reads as a prefix. */
-        if (p->lend != NULL && (uint8_t *)buf == p->lend + p->lend_prefix) {
+        if (p->lend != NULL && (uint8_t *)buf == lend_out(p)) {
             dict = p->lend;
         }
-        n = LZ4_decompress_safe_usingDict((const char *)src, buf,
-                                          (int)e->stored_size, (int)e->raw_size,
-                                          (const char *)dict, (int)size);
+        n = LZ4_decompress_safe_usingDict(
+            (const char *)src, buf, (int)e->stored_size, (int)e->raw_size,
+            (const char *)dict, (int)lz4_dict_tail(p));
     }
     if (n < 0) {
         return fz_error_set(FZ_EFORMAT,
@@ -1057,11 +1069,9 @@ lend_reserve(fz_payload *p, size_t size, int quote, const char *name)
                             name);
     }
     if (p->lend == NULL && prefix > 0) {
-        memcpy(grown, p->base + p->dict_offset + (p->dict_size - prefix),
-               prefix);
+        memcpy(grown, lz4_dict(p), prefix);
     }
     p->lend = grown;
-    p->lend_prefix = prefix;
     p->lend_cap = cap;
     return FZ_OK;
 }
@@ -1089,13 +1099,13 @@ fz_payload_borrow(fz_payload *p, const fz_entry *entry, fz_payload_loan *loan)
     quote = (int)(e.name_size < QUOTE_MAX ? e.name_size : QUOTE_MAX);
     rc = lend_reserve(p, (size_t)e.raw_size, quote, e.name);
     if (rc == 0) {
-        rc = fz_payload_read(p, &e, p->lend + p->lend_prefix, p->lend_cap);
+        rc = fz_payload_read(p, &e, lend_out(p), p->lend_cap);
     }
     if (rc < 0) {
         return rc;
     }
     p->lent = 1;
-    loan->data = p->lend + p->lend_prefix;
+    loan->data = lend_out(p);
     loan->size = (size_t)e.raw_size;
     return FZ_OK;
 }
