@@ -43,6 +43,7 @@ struct fz_payload {
     uint64_t data_size;
     uint32_t main_entry;
     uint64_t meta_hash;
+    int hash_raw; /* format version 1: entry hashes cover the raw bytes */
     /* Created on first use: a program that imports nothing compressed
      * pays nothing for them. */
     ZSTD_DCtx *dctx;
@@ -230,6 +231,7 @@ check_header(fz_payload *p, const uint8_t *h, size_t size)
                             " (expected %d)",
                             index_offset, FZ_PAYLOAD_HEADER_SIZE);
     }
+    p->hash_raw = version < 2;
     p->python_version = fz_get_u32(h + 16);
     p->bytecode_magic = fz_get_u32(h + 20);
     p->entry_count = fz_get_u64(h + 24);
@@ -299,15 +301,22 @@ check_header(fz_payload *p, const uint8_t *h, size_t size)
     return 0;
 }
 
-/* XXH3 of header bytes [0, 104) and [index_offset, data_offset). */
-static uint64_t
-meta_hash(const uint8_t *base, uint64_t data_offset)
+uint64_t
+fz_payload_entry_hash(const void *stored, size_t size)
 {
+    return XXH3_64bits(stored, size);
+}
+
+/* XXH3 of header bytes [0, 104) and [index_offset, data_offset). */
+uint64_t
+fz_payload_meta_hash(const void *base, uint64_t data_offset)
+{
+    const uint8_t *b = base;
     XXH3_state_t state;
 
     XXH3_64bits_reset(&state);
-    XXH3_64bits_update(&state, base, 104);
-    XXH3_64bits_update(&state, base + FZ_PAYLOAD_HEADER_SIZE,
+    XXH3_64bits_update(&state, b, 104);
+    XXH3_64bits_update(&state, b + FZ_PAYLOAD_HEADER_SIZE,
                        (size_t)(data_offset - FZ_PAYLOAD_HEADER_SIZE));
     return XXH3_64bits_digest(&state);
 }
@@ -478,7 +487,7 @@ check_rest(fz_payload *p, uint32_t python_version, uint32_t bytecode_magic)
     uint64_t end = 0;
     int rc;
 
-    if (meta_hash(p->base, p->data_offset) != p->meta_hash) {
+    if (fz_payload_meta_hash(p->base, p->data_offset) != p->meta_hash) {
         return fz_error_set(FZ_EFORMAT,
                             "payload header or index damaged (meta hash "
                             "mismatch)");
@@ -846,8 +855,15 @@ decode_lz4(const fz_payload *p, const fz_entry *e, const uint8_t *src,
 #endif
 }
 
-/* Turn the stored bytes `src` of validated entry `e` into `buf` (at least
- * raw_size bytes) and check the hash. */
+static int
+hash_mismatch(const fz_entry *e, int quote)
+{
+    return fz_error_set(FZ_EHASH, "entry '%.*s' is damaged (hash mismatch)",
+                        quote, e->name);
+}
+
+/* Check the hash of the stored bytes `src` of validated entry `e` and turn
+ * them into `buf` (at least raw_size bytes). */
 static int
 decode(fz_payload *p, const fz_entry *e, const uint8_t *src, void *buf,
        int quote)
@@ -855,6 +871,10 @@ decode(fz_payload *p, const fz_entry *e, const uint8_t *src, void *buf,
     size_t n;
     int rc;
 
+    if (!p->hash_raw &&
+        fz_payload_entry_hash(src, (size_t)e->stored_size) != e->hash) {
+        return hash_mismatch(e, quote);
+    }
     switch (e->compression) {
     case FZ_COMPRESSION_RAW:
         if (e->raw_size > 0 && src != buf) {
@@ -918,9 +938,9 @@ decode(fz_payload *p, const fz_entry *e, const uint8_t *src, void *buf,
         return fz_error_set(FZ_EFORMAT, "entry '%.*s': unknown compression",
                             quote, e->name);
     }
-    if (XXH3_64bits(buf, (size_t)e->raw_size) != e->hash) {
-        return fz_error_set(FZ_EHASH, "entry '%.*s' is damaged (hash mismatch)",
-                            quote, e->name);
+    if (p->hash_raw &&
+        fz_payload_entry_hash(buf, (size_t)e->raw_size) != e->hash) {
+        return hash_mismatch(e, quote);
     }
     return 0;
 }

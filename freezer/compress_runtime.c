@@ -285,7 +285,7 @@ fz_compress_runtime_payload(void **out, size_t *out_size, const void *payload,
             fz_put_u64(d + 16, split);
             fz_put_u64(d + 24, z_size);
             fz_put_u64(d + 32, raw.size);
-            fz_put_u64(d + 40, XXH3_64bits(raw.data, raw.size));
+            fz_put_u64(d + 40, fz_payload_entry_hash(z, z_size));
             continue;
         }
         s = in + idx + (i < k ? i : i - 1) * FZ_PAYLOAD_ENTRY_SIZE;
@@ -302,14 +302,7 @@ fz_compress_runtime_payload(void **out, size_t *out_size, const void *payload,
     memcpy(o + data + split, z, z_size);
     memcpy(o + data + split + z_size, in + old_data + split,
            (size_t)(data_size - split));
-    {
-        XXH3_state_t st;
-
-        XXH3_64bits_reset(&st);
-        XXH3_64bits_update(&st, o, 104);
-        XXH3_64bits_update(&st, o + idx, (size_t)(data - idx));
-        fz_put_u64(o + 104, XXH3_64bits_digest(&st));
-    }
+    fz_put_u64(o + 104, fz_payload_meta_hash(o, data));
     fz_payload_free(p);
     p = NULL;
     /* What the launcher and the runtime will check. */

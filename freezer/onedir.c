@@ -19,7 +19,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 static int
 is_file_kind(fz_entry_kind k)
@@ -79,9 +78,10 @@ done:
     return rc;
 }
 
-/* Write entry `e` of `p` as a file below `dirfd`. */
+/* Write entry `e` of `p` as a file below `dirfd`; *hash, the file's (an
+ * external entry's hash, fz_payload.h). */
 static int
-write_entry(fz_payload *p, const fz_entry *e, int dirfd)
+write_entry(fz_payload *p, const fz_entry *e, int dirfd, uint64_t *hash)
 {
     char *name = strndup(e->name, e->name_size);
     const char *slash;
@@ -101,6 +101,7 @@ write_entry(fz_payload *p, const fz_entry *e, int dirfd)
     if (rc < 0) {
         goto done;
     }
+    *hash = fz_payload_entry_hash(data, size);
     slash = strrchr(name, '/');
     rc = fz_platform_write_new_at(fd, slash ? slash + 1 : name,
                                   (e->mode & 0777) | 0444, data, size);
@@ -147,13 +148,14 @@ fz_onedir_split(void **out, size_t *out_size, const void *payload, size_t size,
     for (uint64_t i = 0; i < n; i++) {
         uint8_t *ix = buf + FZ_PAYLOAD_HEADER_SIZE + i * FZ_PAYLOAD_ENTRY_SIZE;
         fz_entry e;
+        uint64_t file_hash = 0;
         int external;
 
         fz_payload_entry_at(p, i, &e);
         external = is_file_kind(e.kind) &&
                    !(e.name_size > 8 && memcmp(e.name, ".freeze/", 8) == 0);
         if (is_file_kind(e.kind)) {
-            rc = write_entry(p, &e, dirfd);
+            rc = write_entry(p, &e, dirfd, &file_hash);
             if (rc < 0) {
                 fz_error_wrap(rc, "%s", internal);
                 goto done;
@@ -164,6 +166,7 @@ fz_onedir_split(void **out, size_t *out_size, const void *payload, size_t size,
             fz_put_u16(ix + 10, (uint16_t)(e.flags | FZ_ENTRY_F_EXTERNAL));
             ix[9] = FZ_COMPRESSION_RAW;
             fz_put_u64(ix + 24, 0);
+            fz_put_u64(ix + 40, file_hash);
             continue;
         }
         /* e.offset is absolute; copy the stored bytes as they are */
@@ -173,15 +176,7 @@ fz_onedir_split(void **out, size_t *out_size, const void *payload, size_t size,
     fz_put_u32(buf + 12, FZ_PAYLOAD_F_ONEDIR);
     fz_put_u64(buf + 80, pos);
     fz_put_u64(buf + 88, data_offset + pos);
-    {
-        XXH3_state_t st;
-
-        XXH3_64bits_reset(&st);
-        XXH3_64bits_update(&st, buf, 104);
-        XXH3_64bits_update(&st, buf + FZ_PAYLOAD_HEADER_SIZE,
-                           (size_t)(data_offset - FZ_PAYLOAD_HEADER_SIZE));
-        fz_put_u64(buf + 104, XXH3_64bits_digest(&st));
-    }
+    fz_put_u64(buf + 104, fz_payload_meta_hash(buf, data_offset));
     *out = buf;
     *out_size = (size_t)(data_offset + pos);
     buf = NULL;

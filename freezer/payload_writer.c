@@ -944,7 +944,6 @@ fz_payload_writer_finish(fz_payload_writer *w, void **out, size_t *out_size)
     uint64_t strings_size = 0;
     uint64_t strings_offset, dict_offset, data_offset, total;
     uint32_t main_entry = FZ_PAYLOAD_NO_MAIN;
-    XXH3_state_t *state = NULL;
     uint8_t dict_key[CACHE_KEY_SIZE] = {0};
     int rc;
 
@@ -1048,7 +1047,9 @@ fz_payload_writer_finish(fz_payload_writer *w, void **out, size_t *out_size)
             fz_put_u64(p + 16, e->offset);
             fz_put_u64(p + 24, e->stored_size);
             fz_put_u64(p + 32, e->size);
-            fz_put_u64(p + 40, XXH3_64bits(e->data, e->size));
+            fz_put_u64(p + 40,
+                       fz_payload_entry_hash(e->out != NULL ? e->out : e->data,
+                                             (size_t)e->stored_size));
             memcpy(buf + strings_offset + name_offset, e->name, e->name_size);
             name_offset += e->name_size;
         }
@@ -1064,23 +1065,13 @@ fz_payload_writer_finish(fz_payload_writer *w, void **out, size_t *out_size)
         }
     }
 
-    state = XXH3_createState();
-    if (state == NULL) {
-        rc = fz_error_set(FZ_ENOMEM, "payload: out of memory");
-        goto done;
-    }
-    XXH3_64bits_reset(state);
-    XXH3_64bits_update(state, buf, 104);
-    XXH3_64bits_update(state, buf + FZ_PAYLOAD_HEADER_SIZE,
-                       (size_t)(data_offset - FZ_PAYLOAD_HEADER_SIZE));
-    fz_put_u64(buf + 104, XXH3_64bits_digest(state));
+    fz_put_u64(buf + 104, fz_payload_meta_hash(buf, data_offset));
 
     *out = buf;
     *out_size = (size_t)total;
     buf = NULL;
     rc = 0;
 done:
-    XXH3_freeState(state);
     free(buf);
     free(dict.data);
     return rc;

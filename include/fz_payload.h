@@ -55,7 +55,8 @@
  *    16  u64    offset         of the stored bytes, relative to data_offset
  *    24  u64    stored_size    bytes in the payload
  *    32  u64    raw_size       bytes after decompression
- *    40  u64    hash           XXH3-64 (seed 0) of the raw bytes
+ *    40  u64    hash           XXH3-64 (seed 0) of the stored bytes
+ *                              (of the file for FZ_ENTRY_F_EXTERNAL)
  *
  * Rules a reader enforces before any entry is used (a violation is
  * FZ_EFORMAT): the layout equalities above; names strictly increasing by
@@ -79,6 +80,13 @@
  *                64 KiB)
  *   - ZSTD_X86   one zstd frame of the raw bytes passed through the x86
  *                branch filter (fz_branch.h, where it is specified)
+ * An entry's hash covers its stored bytes, so a reader checks them before
+ * any decoder sees them, and hashes the smaller side (code and native
+ * code are stored in about a third of their raw size): with the
+ * dictionary, covered by meta_hash, the stored bytes determine the raw
+ * ones. Format version 1 differed only there: its hashes covered the raw
+ * bytes, and readers still read it.
+ *
  * The dictionary is raw content (zstd reads content without zstd's
  * dictionary magic as such), so both codecs can use it. The writer
  * compresses code entries (MODULE, PACKAGE) with LZ4, which decodes about
@@ -124,7 +132,7 @@
 
 #define FZ_PAYLOAD_MAGIC "FZPAYLD\x1a"
 #define FZ_PAYLOAD_MAGIC_SIZE 8
-#define FZ_PAYLOAD_VERSION 1u
+#define FZ_PAYLOAD_VERSION 2u
 #define FZ_PAYLOAD_HEADER_SIZE 112
 #define FZ_PAYLOAD_ENTRY_SIZE 48
 #define FZ_PAYLOAD_NO_MAIN 0xffffffffu
@@ -285,6 +293,15 @@ uint32_t fz_payload_flags(const fz_payload *p);
  * entry's hash is in the index, it identifies the whole content. */
 uint64_t fz_payload_content_hash(const fz_payload *p);
 
+/*
+ * For writers, the hashes as the reader checks them: an entry's (of its
+ * `size` stored bytes), and the header's meta_hash of payload bytes `base`
+ * whose header fields are in place, index and names and dictionary up to
+ * `data_offset`.
+ */
+uint64_t fz_payload_entry_hash(const void *stored, size_t size);
+uint64_t fz_payload_meta_hash(const void *base, uint64_t data_offset);
+
 /* Decode entry `i` (< entry count) into *out. Never fails on a validated
  * payload. */
 void fz_payload_entry_at(const fz_payload *p, uint64_t i, fz_entry *out);
@@ -306,8 +323,8 @@ uint64_t fz_payload_lower_bound(const fz_payload *p, const char *prefix,
 int fz_payload_main(const fz_payload *p, fz_entry *out);
 
 /*
- * Decompress entry `e` into `buf` (capacity `cap` >= e->raw_size) and
- * verify its hash. Errors: FZ_EINVAL (buffer too small, or an
+ * Verify the hash of entry `e` and decompress it into `buf` (capacity
+ * `cap` >= e->raw_size). Errors: FZ_EINVAL (buffer too small, or an
  * FZ_ENTRY_F_EXTERNAL entry, whose bytes are a file), FZ_EFORMAT
  * (corrupt stream or wrong size), FZ_EHASH (hash mismatch), FZ_ENOMEM.
  * Thread-compatible: callers serialise use of one fz_payload.

@@ -84,13 +84,28 @@ Test(package, desktop_entry_quotes_exec)
     fz_buf_dispose(&path);
 }
 
-/* A payload with a module, a data file and the needs table. */
+/* Compressible file contents: stored zstd, hash of stored != raw. */
+static const char *
+long_text(size_t *size)
+{
+    static char text[4096];
+
+    for (size_t i = 0; i < sizeof(text); i++) {
+        text[i] = "onedir "[i % 7];
+    }
+    *size = sizeof(text);
+    return text;
+}
+
+/* A payload with a module, two data files and the needs table. */
 static void *
 small_payload(size_t *size)
 {
     fz_payload_writer_options o = {0};
     fz_payload_writer *w = NULL;
     void *out = NULL;
+    const char *text;
+    size_t text_size;
 
     o.python_version = 0x030b0000;
     o.bytecode_magic = 1;
@@ -101,6 +116,10 @@ small_payload(size_t *size)
         0);
     cr_assert_eq(fz_payload_writer_add(w, "pkg/data.txt", FZ_ENTRY_DATA, 0,
                                        0644, "hello data", 10),
+                 0);
+    text = long_text(&text_size);
+    cr_assert_eq(fz_payload_writer_add(w, "pkg/long.txt", FZ_ENTRY_DATA, 0,
+                                       0644, text, text_size),
                  0);
     cr_assert_eq(fz_payload_writer_add(w, ".freeze/needs", FZ_ENTRY_DATA, 0,
                                        0644, "a\tb\n", 4),
@@ -133,6 +152,22 @@ Test(package, onedir_split)
     cr_expect(e.flags & FZ_ENTRY_F_EXTERNAL);
     cr_expect_eq(e.stored_size, 0);
     cr_expect_eq(e.raw_size, 10);
+    cr_expect_eq(e.hash, XXH3_64bits("hello data", 10));
+    /* An external entry's hash is the file's, not the stored bytes'. */
+    {
+        fz_payload *onefile = NULL;
+        size_t text_size;
+        const char *want = long_text(&text_size);
+
+        cr_assert_eq(fz_payload_open(&onefile, payload, size, 0, 0), 0);
+        cr_assert_eq(fz_payload_find(onefile, "pkg/long.txt", 12, &e), 0);
+        cr_assert_lt(e.stored_size, text_size);
+        cr_expect_neq(e.hash, XXH3_64bits(want, text_size));
+        fz_payload_free(onefile);
+        cr_assert_eq(fz_payload_find(p, "pkg/long.txt", 12, &e), 0);
+        cr_expect(e.flags & FZ_ENTRY_F_EXTERNAL);
+        cr_expect_eq(e.hash, XXH3_64bits(want, text_size));
+    }
     cr_expect_eq(fz_payload_read(p, &e, buf, sizeof(buf)), FZ_EINVAL);
     /* the needs table stays readable from the payload */
     cr_assert_eq(fz_payload_find(p, ".freeze/needs", 13, &e), 0);
