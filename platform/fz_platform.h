@@ -22,6 +22,26 @@
  */
 int fz_platform_self_exe(char **out);
 
+/* Room for a process name and its NUL (Linux: TASK_COMM_LEN). */
+#define FZ_PLATFORM_NAME_MAX 16
+
+/*
+ * The name ps, top and pgrep show for this process, which the OS takes
+ * from the file it executed (Linux: /proc/self/comm), into `buf`; "" where
+ * no call can change it (macOS), so there is nothing to hand on. A process
+ * that executes another file in its place (fz-launcher) hands its name on:
+ * the program is still the app the user started.
+ */
+void fz_platform_process_name(char buf[FZ_PLATFORM_NAME_MAX]);
+
+/*
+ * Give this process `name`, cut to FZ_PLATFORM_NAME_MAX - 1 bytes as the
+ * OS cuts it. Call it before any thread is made (Linux names threads: a
+ * thread made later takes the name). Does nothing for "" or where
+ * fz_platform_process_name gives "". FZ_OK; FZ_EIO when the OS refuses.
+ */
+int fz_platform_set_process_name(const char *name);
+
 /* A read-only mapping of a byte range of a file. */
 typedef struct fz_mapping {
     void *base;       /* what mmap returned (page aligned) */

@@ -351,18 +351,22 @@ memfd_runtime(int *out, exe_file *self)
 
 /*
  * exec the runtime (fexecve of `runtime`, or execve of `path` when not
- * NULL) with "--fz-payload-fd=<self>[,temp-exe][,root=<root>]" after
- * argv[0]. Returns only on failure, with errno set.
+ * NULL) with "--fz-payload-fd=<self>[,temp-exe][,root=<root>][,name=..]"
+ * after argv[0]: the name this process has, which the exec replaces with
+ * the runtime file's (ps and pgrep would show "runtime-<hash>", not the
+ * app). Returns only on failure, with errno set.
  */
 static void
 exec_runtime(int runtime, const char *path, int self, pid_t root, int argc,
              char **argv)
 {
     char arg[FZ_LAUNCH_ARG_MAX];
+    fz_launch l = {self, path != NULL, root, ""};
     char **nargv;
     int err;
 
-    fz_launch_arg(arg, self, path != NULL, root);
+    fz_platform_process_name(l.name);
+    fz_launch_arg(arg, &l);
     nargv = fz_launch_argv(argc > 0 ? argv[0] : "fz-launcher", argc, argv, arg);
     if (!nargv) {
         errno = ENOMEM;

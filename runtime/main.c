@@ -36,12 +36,13 @@ _Static_assert(FZ_PY_HEXVERSION_MM == (PY_VERSION_HEX & 0xffff0000),
 /* Exit status of `python3` when Py_FinalizeEx fails (Py_RunMain). */
 #define EXIT_FINALIZE 120
 
-/* Started by fz-launcher: its payload fd, and the command line to start
- * over with (restart). fd is -1 otherwise. */
+/* Started by fz-launcher: its payload fd, the command line to start over
+ * with (restart) and the launcher's process name. fd is -1 otherwise. */
 typedef struct launch {
     int fd;
     int argc;
     char **argv;
+    char name[FZ_PLATFORM_NAME_MAX];
 } launch;
 
 /*
@@ -468,11 +469,13 @@ static void
 restart(const launch *self)
 {
     char arg[FZ_LAUNCH_ARG_MAX];
+    fz_launch l = {self->fd, 0, 0, ""};
     char **argv;
     int flags = fcntl(self->fd, F_GETFD);
     int err;
 
-    fz_launch_arg(arg, self->fd, 0, 0);
+    memcpy(l.name, self->name, sizeof(l.name));
+    fz_launch_arg(arg, &l);
     argv = fz_launch_argv(self->argv[0], self->argc, self->argv, arg);
     if (!argv || flags < 0) {
         err = argv ? errno : ENOMEM;
@@ -707,34 +710,34 @@ payload_fetch(void *ctx, uint64_t offset, void *buf, size_t size)
 /*
  * Started by fz-launcher (a --compress-runtime app, docs/internals.md):
  * this runtime has no payload of its own and argv[1] is
- * "--fz-payload-fd=N[,temp-exe][,root=PID]", N an inherited descriptor on
- * the launcher, whose payload is the app. Only honoured when this
- * executable holds no payload, so an app's own command line never means
- * it; whoever sets argv controls the process anyway. On success argv[1]
- * is removed, *fd is N (now close-on-exec: children re-run the launcher
- * by name), *exe the launcher's path (sys.executable), *temp_exe 1 when
- * this runtime is a private temporary file to remove, *root the child
- * still extracting the bundle root (fz_bundle_open_pending), else 0.
- * FZ_ENOTFOUND when not so started.
+ * "--fz-payload-fd=N[,temp-exe][,root=PID][,name=HEX]" (launch.h), N an
+ * inherited descriptor on the launcher, whose payload is the app. Only
+ * honoured when this executable holds no payload, so an app's own command
+ * line never means it; whoever sets argv controls the process anyway. On
+ * success argv[1] is removed, *l says what it said (l->fd N, now
+ * close-on-exec: children re-run the launcher by name; l->temp_exe 1 when
+ * this runtime is a private temporary file to remove; l->root the child
+ * still extracting the bundle root, fz_bundle_open_pending), and *exe is
+ * the launcher's path (sys.executable). FZ_ENOTFOUND when not so started.
  */
 static int
-launcher_payload(int *argc, char **argv, int *fd, char **exe, int *temp_exe,
-                 pid_t *root)
+launcher_payload(int *argc, char **argv, fz_launch *l, char **exe)
 {
     char link[64];
     int i, n, flags, rc;
 
-    *fd = -1;
     *exe = NULL;
-    *temp_exe = 0;
-    *root = 0;
+    memset(l, 0, sizeof(*l));
+    l->fd = -1;
     if (*argc < 2) {
         return FZ_ENOTFOUND;
     }
-    rc = fz_launch_parse(argv[1], &n, temp_exe, root);
+    rc = fz_launch_parse(argv[1], l);
     if (rc < 0) {
         return rc;
     }
+    n = l->fd;
+    l->fd = -1;
     flags = fcntl(n, F_GETFD);
     if (n < 3 || flags < 0 || fcntl(n, F_SETFD, flags | FD_CLOEXEC) < 0) {
         return fz_error_set(FZ_EINVAL, "bad %s", argv[1]);
@@ -744,7 +747,7 @@ launcher_payload(int *argc, char **argv, int *fd, char **exe, int *temp_exe,
     if (!*exe) {
         return fz_error_set(FZ_EIO, "%s: %s", link, strerror(errno));
     }
-    *fd = n;
+    l->fd = n;
     for (i = 1; i < *argc; i++) {
         argv[i] = argv[i + 1];
     }
@@ -823,7 +826,7 @@ main(int argc, char **argv)
     fz_payload *payload = NULL;
     fz_bundle *bundle = NULL;
     fz_child child;
-    launch self = {-1, 0, NULL};
+    launch self = {-1, 0, NULL, ""};
     pid_t root = 0;
     int status = 1;
     int sigint = 0;
@@ -846,20 +849,27 @@ main(int argc, char **argv)
     rc = fz_elf_find_section(fd, (uint64_t)st.st_size, FZ_PAYLOAD_SECTION, &off,
                              &size);
     if (rc == FZ_ENOTFOUND) {
-        int lfd, temp_exe;
+        fz_launch started;
         char *lexe = NULL;
 
-        rc = launcher_payload(&argc, argv, &lfd, &lexe, &temp_exe, &root);
-        if (rc == FZ_OK && temp_exe && remove_temp_exe(exe, fd) < 0) {
+        rc = launcher_payload(&argc, argv, &started, &lexe);
+        /* First, before any thread is made: the app's name, not the
+         * runtime file's, in ps and pgrep. */
+        if (rc == FZ_OK && fz_platform_set_process_name(started.name) < 0) {
+            fz_error_clear(); /* a name is not worth failing for */
+        }
+        if (rc == FZ_OK && started.temp_exe && remove_temp_exe(exe, fd) < 0) {
             fprintf(stderr,
                     "%s: warning: cannot remove the temporary runtime (%s)\n",
                     argv0, fz_error_message());
             fz_error_clear();
         }
         if (rc == FZ_OK) {
-            self.fd = lfd;
+            self.fd = started.fd;
+            memcpy(self.name, started.name, sizeof(self.name));
+            root = started.root;
             close(fd);
-            fd = lfd;
+            fd = started.fd;
             free(exe);
             exe = lexe;
             file.path = exe;

@@ -1,6 +1,7 @@
 /*
- * platform.c - Linux part of fz_platform.h: /proc/self/exe, the
- * environment and randomness, the cache location, renameat2 and statvfs.
+ * platform.c - Linux part of fz_platform.h: /proc/self/exe, the process
+ * name, the environment and randomness, the cache location, renameat2 and
+ * statvfs.
  * The POSIX rest is platform/posix/posix.c.
  */
 #include "fz_platform.h"
@@ -12,6 +13,7 @@
 #include <stdio.h> /* renameat2, RENAME_EXCHANGE */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -57,6 +59,32 @@ fz_platform_self_exe(char **out)
 done:
     free(buf);
     return rc;
+}
+
+void
+fz_platform_process_name(char buf[FZ_PLATFORM_NAME_MAX])
+{
+    /* PR_GET_NAME writes at most 16 bytes, NUL included. */
+    if (prctl(PR_GET_NAME, buf, 0, 0, 0) < 0) {
+        buf[0] = '\0';
+    }
+    buf[FZ_PLATFORM_NAME_MAX - 1] = '\0';
+}
+
+int
+fz_platform_set_process_name(const char *name)
+{
+    char cut[FZ_PLATFORM_NAME_MAX];
+
+    if (name[0] == '\0') {
+        return FZ_OK;
+    }
+    snprintf(cut, sizeof(cut), "%s", name);
+    if (prctl(PR_SET_NAME, cut, 0, 0, 0) < 0) {
+        return fz_error_set(FZ_EIO, "cannot name this process %s: %s", cut,
+                            strerror(errno));
+    }
+    return FZ_OK;
 }
 
 const char *

@@ -98,6 +98,21 @@ fz_platform_exchange_dir(int dirfd, const char *a, const char *b)
     return FZ_OK;
 }
 
+/* ps shows the executed file's name (p_comm), which no call changes:
+ * there is no name to hand on and none to set. */
+void
+fz_platform_process_name(char buf[FZ_PLATFORM_NAME_MAX])
+{
+    buf[0] = '\0';
+}
+
+int
+fz_platform_set_process_name(const char *name)
+{
+    (void)name;
+    return FZ_OK;
+}
+
 int
 fz_platform_dir_executable(const char *path)
 {

@@ -8,40 +8,64 @@
 
 #include <criterion/criterion.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static void
-round_trip(int fd, int temp_exe, pid_t root)
+round_trip(int fd, int temp_exe, pid_t root, const char *name)
 {
     char arg[FZ_LAUNCH_ARG_MAX];
-    int got_fd, got_temp;
-    pid_t got_root;
+    fz_launch l = {fd, temp_exe, root, ""};
+    fz_launch got;
 
-    fz_launch_arg(arg, fd, temp_exe, root);
-    cr_assert_eq(fz_launch_parse(arg, &got_fd, &got_temp, &got_root), FZ_OK,
-                 "%s: %s", arg, fz_error_message());
-    cr_assert_eq(got_fd, fd, "%s", arg);
-    cr_assert_eq(got_temp, temp_exe, "%s", arg);
-    cr_assert_eq(got_root, root, "%s", arg);
+    snprintf(l.name, sizeof(l.name), "%s", name);
+    fz_launch_arg(arg, &l);
+    cr_assert_lt(strlen(arg), sizeof(arg));
+    cr_assert_eq(fz_launch_parse(arg, &got), FZ_OK, "%s: %s", arg,
+                 fz_error_message());
+    cr_assert_eq(got.fd, fd, "%s", arg);
+    cr_assert_eq(got.temp_exe, temp_exe, "%s", arg);
+    cr_assert_eq(got.root, root, "%s", arg);
+    cr_assert_str_eq(got.name, l.name, "%s", arg);
+}
+
+static void
+write_arg(char *arg, int fd, int temp_exe, pid_t root, const char *name)
+{
+    fz_launch l = {fd, temp_exe, root, ""};
+
+    snprintf(l.name, sizeof(l.name), "%s", name);
+    fz_launch_arg(arg, &l);
 }
 
 Test(launch, what_is_written_is_read_back)
 {
     char arg[FZ_LAUNCH_ARG_MAX];
 
-    fz_launch_arg(arg, 3, 0, 0);
+    write_arg(arg, 3, 0, 0, "");
     cr_assert_str_eq(arg, "--fz-payload-fd=3");
-    fz_launch_arg(arg, 5, 1, 0);
+    write_arg(arg, 5, 1, 0, "");
     cr_assert_str_eq(arg, "--fz-payload-fd=5,temp-exe");
-    fz_launch_arg(arg, 3, 0, 4242);
+    write_arg(arg, 3, 0, 4242, "");
     cr_assert_str_eq(arg, "--fz-payload-fd=3,root=4242");
-    fz_launch_arg(arg, 123456789, 1, 999999999);
-    cr_assert_str_eq(arg, "--fz-payload-fd=123456789,temp-exe,root=999999999");
-    round_trip(3, 0, 0);
-    round_trip(7, 1, 0);
-    round_trip(3, 0, 1);
-    round_trip(123456789, 1, 999999999);
+    write_arg(arg, 3, 0, 0, "app");
+    cr_assert_str_eq(arg, "--fz-payload-fd=3,name=617070");
+    write_arg(arg, 123456789, 1, 999999999, "a,b=c");
+    cr_assert_str_eq(arg, "--fz-payload-fd=123456789,temp-exe,root=999999999"
+                          ",name=612c623d63");
+    round_trip(3, 0, 0, "");
+    round_trip(7, 1, 0, "");
+    round_trip(3, 0, 1, "");
+    round_trip(123456789, 1, 999999999, "");
+    round_trip(3, 0, 0, "x");
+    /* The longest that reads back: 15 bytes of name, any byte but NUL. */
+    round_trip(123456789, 1, 999999999, "\xff\x01 ,=name-is-lo");
+    /* Longer numbers than a launcher writes still fit in the buffer. */
+    write_arg(arg, -2147483647, 1, 2147483647, "\xff\x01 ,=name-is-lo");
+    cr_assert_lt(strlen(arg), sizeof(arg));
+    cr_assert_str_eq(arg + strlen(arg) - 30, "ff01202c3d6e616d652d69732d6c6f");
+    round_trip(3, 1, 77, "my app (beta)");
 }
 
 Test(launch, anything_else_is_refused)
@@ -58,23 +82,28 @@ Test(launch, anything_else_is_refused)
         "--fz-payload-fd=3,temp-exe,temp-exe",
         "--fz-payload-fd=3 ",
         "--fz-payload-fd=-3",
+        "--fz-payload-fd=3,name=",
+        "--fz-payload-fd=3,name=6",
+        "--fz-payload-fd=3,name=61x",
+        "--fz-payload-fd=3,name=6100",
+        "--fz-payload-fd=3,name=61AA",
+        "--fz-payload-fd=3,name=61,root=5",
+        "--fz-payload-fd=3,name=61616161616161616161616161616161",
     };
-    int fd, temp;
-    pid_t root;
+    fz_launch l;
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        cr_assert_eq(fz_launch_parse(bad[i], &fd, &temp, &root), FZ_EINVAL,
-                     "%s", bad[i]);
-        cr_assert_eq(fd, -1, "%s", bad[i]);
-        cr_assert_eq(temp, 0, "%s", bad[i]);
-        cr_assert_eq(root, 0, "%s", bad[i]);
+        cr_assert_eq(fz_launch_parse(bad[i], &l), FZ_EINVAL, "%s", bad[i]);
+        cr_assert_eq(l.fd, -1, "%s", bad[i]);
+        cr_assert_eq(l.temp_exe, 0, "%s", bad[i]);
+        cr_assert_eq(l.root, 0, "%s", bad[i]);
+        cr_assert_str_eq(l.name, "", "%s", bad[i]);
         cr_assert(strstr(fz_error_message(), bad[i]) != NULL, "%s",
                   fz_error_message());
     }
     fz_error_clear();
-    cr_assert_eq(fz_launch_parse("--fz-payload", &fd, &temp, &root),
-                 FZ_ENOTFOUND);
-    cr_assert_eq(fz_launch_parse("x", &fd, &temp, &root), FZ_ENOTFOUND);
+    cr_assert_eq(fz_launch_parse("--fz-payload", &l), FZ_ENOTFOUND);
+    cr_assert_eq(fz_launch_parse("x", &l), FZ_ENOTFOUND);
     cr_assert_str_eq(fz_error_message(), "", "not an error to report");
 }
 
