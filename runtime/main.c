@@ -708,6 +708,39 @@ payload_fetch(void *ctx, uint64_t offset, void *buf, size_t size)
 }
 
 /*
+ * Take argv[1] out of the command line the kernel shows for this process
+ * (/proc/self/cmdline: ps, top, systemd, pgrep -f), as it is taken out of
+ * sys.argv: the strings lie end to end where the exec put them, so
+ * argv[2..] move over argv[1] and the bytes freed at the end become NULs,
+ * which ps shows as nothing. argv[2..] are repointed to where their
+ * strings went. Nothing moves when the strings are not laid out so.
+ */
+static void
+cmdline_drop_first_arg(int argc, char **argv)
+{
+    size_t gone, tail;
+    char *end;
+    int i;
+
+    if (argc < 2) {
+        return;
+    }
+    for (i = 1; i < argc; i++) {
+        if (argv[i] != argv[i - 1] + strlen(argv[i - 1]) + 1) {
+            return;
+        }
+    }
+    gone = strlen(argv[1]) + 1;
+    end = argv[argc - 1] + strlen(argv[argc - 1]) + 1;
+    tail = (size_t)(end - argv[1]) - gone;
+    memmove(argv[1], argv[1] + gone, tail);
+    memset(argv[1] + tail, 0, gone);
+    for (i = 2; i < argc; i++) {
+        argv[i] -= gone;
+    }
+}
+
+/*
  * Started by fz-launcher (a --compress-runtime app, docs/internals.md):
  * this runtime has no payload of its own and argv[1] is
  * "--fz-payload-fd=N[,temp-exe][,root=PID][,name=HEX]" (launch.h), N an
@@ -748,6 +781,7 @@ launcher_payload(int *argc, char **argv, fz_launch *l, char **exe)
         return fz_error_set(FZ_EIO, "%s: %s", link, strerror(errno));
     }
     l->fd = n;
+    cmdline_drop_first_arg(*argc, argv);
     for (i = 1; i < *argc; i++) {
         argv[i] = argv[i + 1];
     }
