@@ -216,11 +216,15 @@ int fz_platform_exchange_dir(int dirfd, const char *a, const char *b);
 /*
  * Check that the relative path `name` below `dirfd` is a regular file of
  * `size` bytes owned by the effective user, reached through real
- * directories only (no component may be a symlink). Returns 1 when it is, 0
- * when it is missing or anything else (the caller restores it). Never
- * follows a symlink. `name` is trusted (validated payload name).
+ * directories of the user's only (no component may be a symlink). The
+ * first `dirs_checked` bytes of `name` (0, or up to and including a '/')
+ * are directories a previous call checked: a caller going through sorted
+ * names checks each directory once. Returns 1 when it is, 0 when it is
+ * missing or anything else (the caller restores it). Never follows a
+ * symlink. `name` is trusted (validated payload name).
  */
-int fz_platform_file_check_at(int dirfd, const char *name, uint64_t size);
+int fz_platform_file_check_at(int dirfd, const char *name, size_t dirs_checked,
+                              uint64_t size);
 
 /*
  * May code be mapped executable from files below `path` (it is not on a

@@ -300,12 +300,16 @@ join(const char *a, const char *b)
  * published `root`, reached without a symlink? A file deleted, truncated or
  * replaced by a link since publication makes it damaged; *bad then receives
  * the first such entry's name (malloc'd). Content is not hashed: the root
- * is private to this user, so only the user could have changed it.
+ * is private to this user, so only the user could have changed it. Each
+ * directory is checked once, with the first of its entries: names are
+ * sorted, so the entries below a directory come one after another
+ * (plot example: 537 fstatat per warm start, not 1,647).
  */
 static int
 root_intact(fz_payload *p, const char *root, char **bad)
 {
     uint64_t i, n = fz_payload_entry_count(p);
+    size_t checked = 0; /* name[0, checked): directories checked */
     char *name = NULL;
     int dirfd, ok = 1;
 
@@ -317,18 +321,29 @@ root_intact(fz_payload *p, const char *root, char **bad)
     }
     name = malloc(FZ_PAYLOAD_NAME_MAX + 1);
     for (i = 0; name && i < n && ok; i++) {
+        size_t same = 0, j;
+        const char *last;
         fz_entry e;
 
         fz_payload_entry_at(p, i, &e);
         if (!on_disk_kind(&e)) {
             continue;
         }
+        /* The directories the last name checked that this one shares. */
+        for (j = 0; j < checked && j < e.name_size && e.name[j] == name[j];
+             j++) {
+            if (name[j] == '/') {
+                same = j + 1;
+            }
+        }
         memcpy(name, e.name, e.name_size);
         name[e.name_size] = '\0';
-        ok = fz_platform_file_check_at(dirfd, name, e.raw_size);
+        ok = fz_platform_file_check_at(dirfd, name, same, e.raw_size);
         if (!ok) {
             *bad = strdup(name);
         }
+        last = strrchr(name, '/');
+        checked = last ? (size_t)(last - name) + 1 : 0;
     }
     free(name);
     close(dirfd);

@@ -614,8 +614,10 @@ fz_platform_private_dir_check(const char *path)
 }
 
 int
-fz_platform_file_check_at(int dirfd, const char *name, uint64_t size)
+fz_platform_file_check_at(int dirfd, const char *name, size_t dirs_checked,
+                          uint64_t size)
 {
+    uid_t uid = geteuid();
     const char *slash;
     struct stat st;
     char *path;
@@ -626,10 +628,11 @@ fz_platform_file_check_at(int dirfd, const char *name, uint64_t size)
         return 0;
     }
     /* Every directory on the way must be a real directory of ours. */
-    for (slash = strchr(name, '/'); slash; slash = strchr(slash + 1, '/')) {
+    for (slash = strchr(name + dirs_checked, '/'); slash;
+         slash = strchr(slash + 1, '/')) {
         path[slash - name] = '\0';
         if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-            !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+            !S_ISDIR(st.st_mode) || st.st_uid != uid) {
             goto done;
         }
         path[slash - name] = '/';
@@ -637,8 +640,8 @@ fz_platform_file_check_at(int dirfd, const char *name, uint64_t size)
     if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
         goto done;
     }
-    ok = S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
-         (uint64_t)st.st_size == size;
+    ok =
+        S_ISREG(st.st_mode) && st.st_uid == uid && (uint64_t)st.st_size == size;
 done:
     free(path);
     return ok;

@@ -430,9 +430,22 @@ fz_platform_exchange_dir(int dirfd, const char *a, const char *b)
 }
 
 int
-fz_platform_file_check_at(int dirfd, const char *name, uint64_t size)
+fz_platform_file_check_at(int dirfd, const char *name, size_t dirs_checked,
+                          uint64_t size)
 {
     return 0;
+}
+
+void
+fz_platform_process_name(char buf[FZ_PLATFORM_NAME_MAX])
+{
+    buf[0] = '\0'; /* Windows shows the image's name, which no call sets */
+}
+
+int
+fz_platform_set_process_name(const char *name)
+{
+    return FZ_OK;
 }
 
 /* ---- fz_platform_win.h ---- */

@@ -400,3 +400,26 @@ Test(platform, dir_executable_follows_the_mount_flags)
     }
     cr_assert_eq(fz_platform_dir_executable("/nonexistent/dir"), 1);
 }
+
+Test(platform, file_check_sees_files_and_the_directories_not_yet_checked)
+{
+    int fd;
+
+    cr_assert_eq(fz_platform_mkdirs_at(&fd, workfd, "a/b", 3), FZ_OK);
+    cr_assert_eq(fz_platform_write_new_at(fd, "f", 0644, "hello", 5), FZ_OK);
+    close(fd);
+    cr_assert_eq(fz_platform_file_check_at(workfd, "a/b/f", 0, 5), 1);
+    cr_assert_eq(fz_platform_file_check_at(workfd, "a/b/f", 0, 4), 0);
+    cr_assert_eq(fz_platform_file_check_at(workfd, "a/b/g", 0, 5), 0);
+    /* a/b becomes a symlink to a real copy of itself. */
+    cr_assert_eq(renameat(workfd, "a/b", workfd, "real"), 0);
+    cr_assert_eq(symlinkat("../real", workfd, "a/b"), 0);
+    cr_assert_eq(fz_platform_file_check_at(workfd, "a/b/f", 0, 5), 0);
+    cr_assert_eq(fz_platform_file_check_at(workfd, "a/b/f", 2, 5), 0,
+                 "a/ checked before: a/b still is");
+    /* What a caller says it checked is not looked at again. */
+    cr_assert_eq(fz_platform_file_check_at(workfd, "a/b/f", 4, 5), 1);
+    /* The file itself is always looked at. */
+    cr_assert_eq(symlinkat("b/f", workfd, "a/l"), 0);
+    cr_assert_eq(fz_platform_file_check_at(workfd, "a/l", 2, 5), 0);
+}

@@ -499,6 +499,47 @@ Test(bundle, extraction_on_several_threads_writes_every_file)
     fz_bundle_free(b);
 }
 
+/*
+ * A directory of the published root replaced by a symlink, even to a
+ * faithful copy, is noticed at the next start wherever it is (directories
+ * are checked once, with the first entry below them) and the root is
+ * restored.
+ */
+Test(bundle, a_symlinked_directory_anywhere_in_the_root_is_restored)
+{
+    static const char *const dirs[] = {"d0", "d0/sub", "d2/sub", "d3",
+                                       "d3/sub"};
+    fz_bundle *b = NULL;
+    char *warning = NULL;
+    char root[512], path[600], real[620];
+    struct stat st;
+
+    build_many();
+    cr_assert_eq(fz_bundle_open(&b, &warning, payload), FZ_OK, "%s",
+                 fz_error_message());
+    cr_assert_str_eq(b->root, (cache_root(root, sizeof(root)), root));
+    fz_bundle_free(b);
+    cr_assert_eq(fz_bundle_open(&b, &warning, payload), FZ_OK);
+    cr_assert_null(warning, "an intact root: %s", warning);
+    fz_bundle_free(b);
+    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", root, dirs[i]);
+        snprintf(real, sizeof(real), "%s.real", path);
+        cr_assert_eq(rename(path, real), 0, "%s", path);
+        cr_assert_eq(symlink(real, path), 0);
+        cr_assert_eq(fz_bundle_open(&b, &warning, payload), FZ_OK, "%s",
+                     fz_error_message());
+        cr_assert_not_null(warning, "%s as a symlink was not noticed", dirs[i]);
+        cr_assert(strstr(warning, "restored") != NULL, "%s", warning);
+        free(warning);
+        warning = NULL;
+        cr_assert_eq(lstat(path, &st), 0);
+        cr_assert(S_ISDIR(st.st_mode), "%s is still a symlink", dirs[i]);
+        fz_bundle_free(b);
+        cr_assert_eq(fz_platform_remove_path(real), FZ_OK);
+    }
+}
+
 Test(bundle, a_damaged_entry_among_many_is_named_and_leaves_nothing)
 {
     fz_bundle *b = NULL;
