@@ -36,13 +36,13 @@ _Static_assert(FZ_PY_HEXVERSION_MM == (PY_VERSION_HEX & 0xffff0000),
 /* Exit status of `python3` when Py_FinalizeEx fails (Py_RunMain). */
 #define EXIT_FINALIZE 120
 
-/* Started by fz-launcher: its payload fd, the command line to start over
- * with (restart) and the launcher's process name. fd is -1 otherwise. */
+/* Started by fz-launcher: what its argument said (from.fd its payload
+ * fd, from.name its process name) and the command line to start over with
+ * (restart). from.fd is -1 otherwise. */
 typedef struct launch {
-    int fd;
+    fz_launch from;
     int argc;
     char **argv;
-    char name[FZ_PLATFORM_NAME_MAX];
 } launch;
 
 /*
@@ -469,12 +469,13 @@ static void
 restart(const launch *self)
 {
     char arg[FZ_LAUNCH_ARG_MAX];
-    fz_launch l = {self->fd, 0, 0, ""};
+    fz_launch l = self->from;
     char **argv;
-    int flags = fcntl(self->fd, F_GETFD);
+    int flags = fcntl(l.fd, F_GETFD);
     int err;
 
-    memcpy(l.name, self->name, sizeof(l.name));
+    l.temp_exe = 0; /* removed as this runtime started */
+    l.root = 0;
     fz_launch_arg(arg, &l);
     argv = fz_launch_argv(self->argv[0], self->argc, self->argv, arg);
     if (!argv || flags < 0) {
@@ -483,10 +484,10 @@ restart(const launch *self)
         errno = err;
         return;
     }
-    fcntl(self->fd, F_SETFD, flags & ~FD_CLOEXEC);
+    fcntl(l.fd, F_SETFD, flags & ~FD_CLOEXEC);
     execv("/proc/self/exe", argv);
     err = errno;
-    fcntl(self->fd, F_SETFD, flags);
+    fcntl(l.fd, F_SETFD, flags);
     free(argv);
     errno = err;
 }
@@ -505,7 +506,7 @@ settle(fz_bundle *b, fz_payload *p, const launch *self)
     char *warning = NULL;
     int rc = fz_bundle_settle(b, &warning, p);
 
-    if (rc == FZ_BUNDLE_MOVED && self->fd >= 0) {
+    if (rc == FZ_BUNDLE_MOVED && self->from.fd >= 0) {
         free(warning); /* the new start says it again */
         restart(self);
         fprintf(stderr, "%s: cannot restart the runtime (%s)\n", argv0,
@@ -860,8 +861,7 @@ main(int argc, char **argv)
     fz_payload *payload = NULL;
     fz_bundle *bundle = NULL;
     fz_child child;
-    launch self = {-1, 0, NULL, ""};
-    pid_t root = 0;
+    launch self = {{-1, 0, 0, ""}, 0, NULL};
     int status = 1;
     int sigint = 0;
     int rc;
@@ -883,27 +883,23 @@ main(int argc, char **argv)
     rc = fz_elf_find_section(fd, (uint64_t)st.st_size, FZ_PAYLOAD_SECTION, &off,
                              &size);
     if (rc == FZ_ENOTFOUND) {
-        fz_launch started;
         char *lexe = NULL;
 
-        rc = launcher_payload(&argc, argv, &started, &lexe);
+        rc = launcher_payload(&argc, argv, &self.from, &lexe);
         /* First, before any thread is made: the app's name, not the
          * runtime file's, in ps and pgrep. */
-        if (rc == FZ_OK && fz_platform_set_process_name(started.name) < 0) {
+        if (rc == FZ_OK && fz_platform_set_process_name(self.from.name) < 0) {
             fz_error_clear(); /* a name is not worth failing for */
         }
-        if (rc == FZ_OK && started.temp_exe && remove_temp_exe(exe, fd) < 0) {
+        if (rc == FZ_OK && self.from.temp_exe && remove_temp_exe(exe, fd) < 0) {
             fprintf(stderr,
                     "%s: warning: cannot remove the temporary runtime (%s)\n",
                     argv0, fz_error_message());
             fz_error_clear();
         }
         if (rc == FZ_OK) {
-            self.fd = started.fd;
-            memcpy(self.name, started.name, sizeof(self.name));
-            root = started.root;
             close(fd);
-            fd = started.fd;
+            fd = self.from.fd;
             free(exe);
             exe = lexe;
             file.path = exe;
@@ -949,8 +945,9 @@ main(int argc, char **argv)
     /* A first run of a --compress-runtime app: the launcher's child is
      * still extracting the root; wait for it only before the program
      * runs (run_python). */
-    rc = root > 0 ? fz_bundle_open_pending(&bundle, payload, root)
-                  : FZ_ENOTFOUND;
+    rc = self.from.root > 0
+             ? fz_bundle_open_pending(&bundle, payload, self.from.root)
+             : FZ_ENOTFOUND;
     if (rc < 0) {
         fz_error_clear();
         rc = fz_bundle_open(&bundle, &warning, payload);

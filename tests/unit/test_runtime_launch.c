@@ -12,15 +12,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Write the argument for these fields into `arg`; what was written. */
+static fz_launch
+write_arg(char *arg, int fd, int temp_exe, pid_t root, const char *name)
+{
+    fz_launch l = {fd, temp_exe, root, ""};
+
+    snprintf(l.name, sizeof(l.name), "%s", name);
+    fz_launch_arg(arg, &l);
+    return l;
+}
+
 static void
 round_trip(int fd, int temp_exe, pid_t root, const char *name)
 {
     char arg[FZ_LAUNCH_ARG_MAX];
-    fz_launch l = {fd, temp_exe, root, ""};
+    fz_launch l = write_arg(arg, fd, temp_exe, root, name);
     fz_launch got;
 
-    snprintf(l.name, sizeof(l.name), "%s", name);
-    fz_launch_arg(arg, &l);
     cr_assert_lt(strlen(arg), sizeof(arg));
     cr_assert_eq(fz_launch_parse(arg, &got), FZ_OK, "%s: %s", arg,
                  fz_error_message());
@@ -28,15 +37,6 @@ round_trip(int fd, int temp_exe, pid_t root, const char *name)
     cr_assert_eq(got.temp_exe, temp_exe, "%s", arg);
     cr_assert_eq(got.root, root, "%s", arg);
     cr_assert_str_eq(got.name, l.name, "%s", arg);
-}
-
-static void
-write_arg(char *arg, int fd, int temp_exe, pid_t root, const char *name)
-{
-    fz_launch l = {fd, temp_exe, root, ""};
-
-    snprintf(l.name, sizeof(l.name), "%s", name);
-    fz_launch_arg(arg, &l);
 }
 
 Test(launch, what_is_written_is_read_back)
