@@ -1,0 +1,1 @@
+LOADED = "grp_pkg"
