@@ -43,7 +43,6 @@ struct fz_payload {
     uint64_t data_size;
     uint32_t main_entry;
     uint64_t meta_hash;
-    uint32_t version; /* format_version */
     int hash_raw; /* format version 1: entry hashes cover the raw bytes */
     /* Created on first use: a program that imports nothing compressed
      * pays nothing for them. */
@@ -187,8 +186,6 @@ fz_entry_kind_name(int kind)
         return "metadata";
     case FZ_ENTRY_SOURCE:
         return "source";
-    case FZ_ENTRY_CODE_GROUP:
-        return "code group";
     default:
         return "unknown";
     }
@@ -234,7 +231,6 @@ check_header(fz_payload *p, const uint8_t *h, size_t size)
                             " (expected %d)",
                             index_offset, FZ_PAYLOAD_HEADER_SIZE);
     }
-    p->version = version;
     p->hash_raw = version < 2;
     p->python_version = fz_get_u32(h + 16);
     p->bytecode_magic = fz_get_u32(h + 20);
@@ -334,13 +330,9 @@ check_entry(const fz_payload *p, uint64_t i, uint64_t *end)
     const uint8_t *name;
     int quote;
     uint16_t known = FZ_ENTRY_F_KNOWN;
-    unsigned kind_max = p->version >= 3 ? FZ_ENTRY_CODE_GROUP : FZ_ENTRY_SOURCE;
 
     if (p->flags & FZ_PAYLOAD_F_ONEDIR) {
         known |= FZ_ENTRY_F_EXTERNAL;
-    }
-    if (p->version >= 3) {
-        known |= FZ_ENTRY_F_GROUPED;
     }
     decode_entry(index_at(p, i), &e);
     if (e.name_size == 0 || e.name_size > FZ_PAYLOAD_NAME_MAX ||
@@ -369,7 +361,7 @@ check_entry(const fz_payload *p, uint64_t i, uint64_t *end)
                                 i, quote, (const char *)name);
         }
     }
-    if (e.kind < 1 || e.kind > kind_max) {
+    if (e.kind < 1 || e.kind > FZ_ENTRY_KIND_MAX) {
         return fz_error_set(FZ_EFORMAT,
                             "payload entry %" PRIu64 " '%.*s': unknown kind %u",
                             i, quote, (const char *)name, (unsigned)e.kind);
@@ -450,24 +442,6 @@ check_entry(const fz_payload *p, uint64_t i, uint64_t *end)
                             "has none",
                             i, quote, (const char *)name);
     }
-    if ((e.flags & FZ_ENTRY_F_GROUPED) &&
-        ((e.kind != FZ_ENTRY_MODULE && e.kind != FZ_ENTRY_PACKAGE) ||
-         e.compression != FZ_COMPRESSION_RAW ||
-         e.raw_size != FZ_PAYLOAD_GROUPED_SIZE)) {
-        return fz_error_set(FZ_EFORMAT,
-                            "payload entry %" PRIu64 " '%.*s': a grouped "
-                            "entry must be a code entry of %d raw bytes",
-                            i, quote, (const char *)name,
-                            FZ_PAYLOAD_GROUPED_SIZE);
-    }
-    if (e.kind == FZ_ENTRY_CODE_GROUP &&
-        (e.name_size != sizeof(FZ_PAYLOAD_GROUP_NAME) - 1 ||
-         memcmp(name, FZ_PAYLOAD_GROUP_NAME, e.name_size) != 0)) {
-        return fz_error_set(FZ_EFORMAT,
-                            "payload entry %" PRIu64 " '%.*s': a code group "
-                            "must be named " FZ_PAYLOAD_GROUP_NAME,
-                            i, quote, (const char *)name);
-    }
     if (i == p->main_entry && e.kind != FZ_ENTRY_MODULE) {
         return fz_error_set(FZ_EFORMAT,
                             "payload entry %" PRIu64
@@ -511,8 +485,6 @@ static int
 check_rest(fz_payload *p, uint32_t python_version, uint32_t bytecode_magic)
 {
     uint64_t end = 0;
-    uint64_t grouped = 0;
-    uint64_t groups = 0;
     int rc;
 
     if (fz_payload_meta_hash(p->base, p->data_offset) != p->meta_hash) {
@@ -534,21 +506,10 @@ check_rest(fz_payload *p, uint32_t python_version, uint32_t bytecode_magic)
                             py_minor(pv), magic_number(bm));
     }
     for (uint64_t i = 0; i < p->entry_count; i++) {
-        fz_entry e;
-
         rc = check_entry(p, i, &end);
         if (rc < 0) {
             return rc;
         }
-        fz_payload_entry_at(p, i, &e);
-        grouped += (e.flags & FZ_ENTRY_F_GROUPED) != 0;
-        groups += e.kind == FZ_ENTRY_CODE_GROUP;
-    }
-    if (grouped > 0 && groups == 0) {
-        return fz_error_set(FZ_EFORMAT,
-                            "payload has %" PRIu64 " grouped entries but no "
-                            "code group",
-                            grouped);
     }
     return 0;
 }

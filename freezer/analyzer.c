@@ -340,7 +340,6 @@ module_free(fz_module *m)
     free(m->reason);
     fz_strvec_dispose(&m->search);
     fz_strvec_dispose(&m->importers);
-    fz_strvec_dispose(&m->eager_importers);
     fz_strvec_dispose(&m->all);
     fz_buf_dispose(&m->source);
     free(m);
@@ -647,8 +646,6 @@ struct walk {
     fz_module *m;
     int scan_calls;      /* the source mentions __import__ / import_module */
     int scope;           /* > 0 inside a function or class */
-    int nest;            /* > 0 inside a statement that may not run its
-                            body, or not once: no eager import there */
     PyObject *consts;    /* module-level names bound to known booleans */
     PyObject *main_only; /* stdlib: functions only the dead __main__ block
                             calls (self-tests, demo CLIs); not followed */
@@ -774,47 +771,6 @@ add_star(struct walk *w, const char *base, int optional)
     return 0;
 }
 
-/*
- * The module being walked imports `m` (and so its parent packages) every
- * time it runs, when the statement is at module level outside any
- * statement that may skip it (fz_graph_startup).
- */
-static int
-note_eager(struct walk *w, const fz_module *m)
-{
-    fz_buf prefix = FZ_BUF_INIT;
-    const char *p = m->name;
-    int rc = 0;
-
-    if (w->scope > 0 || w->nest > 0) {
-        return 0;
-    }
-    for (;;) {
-        const char *dot = strchr(p, '.');
-        fz_module *x;
-
-        fz_buf_clear(&prefix);
-        rc = fz_buf_append(&prefix, m->name,
-                           dot ? (size_t)(dot - m->name) : strlen(m->name));
-        if (rc < 0) {
-            break;
-        }
-        x = graph_lookup(w->g, prefix.data);
-        if (x != NULL && x != w->m) {
-            rc = fz_strvec_push_unique(&x->eager_importers, w->m->name);
-            if (rc < 0) {
-                break;
-            }
-        }
-        if (dot == NULL) {
-            break;
-        }
-        p = dot + 1;
-    }
-    fz_buf_dispose(&prefix);
-    return rc;
-}
-
 /* `from <base> import <name>`: a submodule when one exists. */
 static int
 add_from_name(struct walk *w, const fz_module *base, const char *name,
@@ -827,9 +783,6 @@ add_from_name(struct walk *w, const fz_module *base, const char *name,
     rc = fz_buf_printf(&sub, "%s.%s", base->name, name);
     if (rc == 0) {
         rc = require(w->g, sub.data, w->m->name, optional, NULL, 0, &m);
-    }
-    if (rc == 0 && m != NULL) {
-        rc = note_eager(w, m);
     }
     fz_buf_dispose(&sub);
     return rc;
@@ -867,10 +820,6 @@ handle_import_from(struct walk *w, PyObject *node, int optional)
     }
     rc = require(w->g, base.data, w->m->name, optional, NULL, 1, &bm);
     if (rc < 0 || bm == NULL || bm->kind == FZ_MOD_MISSING) {
-        goto done;
-    }
-    rc = note_eager(w, bm);
-    if (rc < 0) {
         goto done;
     }
     names = get(node, S.names);
@@ -913,9 +862,6 @@ handle_import(struct walk *w, PyObject *node, int optional)
 
         if (n != NULL) {
             rc = require(w->g, n, w->m->name, optional, NULL, 1, &m);
-        }
-        if (rc == 0 && n != NULL && m != NULL) {
-            rc = note_eager(w, m);
         }
     }
 done:
@@ -1633,23 +1579,18 @@ walk_node(struct walk *w, PyObject *node, int optional, int depth)
             }
         }
         Py_XDECREF(test);
-        /* A branch runs every time only when the test is known. */
-        w->nest += v == UNKNOWN;
         if (rc == 0 && v != 0) {
             rc = walk_field(w, node, S.body, optional, depth + 1);
         }
         if (rc == 0 && v != 1) {
             rc = walk_field(w, node, S.orelse, optional, depth + 1);
         }
-        w->nest -= v == UNKNOWN;
         return rc;
     }
     if ((PyObject *)t == T.Try || (PyObject *)t == T.TryStar) {
         int guarded = optional || guards_import(node);
 
         rc = walk_field(w, node, S.body, guarded, depth + 1);
-        /* The body runs (up to an error); the rest may not. */
-        w->nest++;
         if (rc == 0 && !fallback_is_dead(w, node)) {
             rc = walk_field(w, node, S.handlers, optional, depth + 1);
         }
@@ -1659,7 +1600,6 @@ walk_node(struct walk *w, PyObject *node, int optional, int depth)
         if (rc == 0) {
             rc = walk_field(w, node, S.finalbody, optional, depth + 1);
         }
-        w->nest--;
         return rc;
     }
     if (((PyObject *)t == T.Assign || (PyObject *)t == T.AugAssign) &&
@@ -1691,7 +1631,6 @@ walk_node(struct walk *w, PyObject *node, int optional, int depth)
         (PyObject *)t == T.ClassDef || (PyObject *)t == T.Lambda) {
         w->scope++;
     }
-    w->nest++; /* a loop's, with's or match's body: not one sure run */
     if (!w->scan_calls) {
         /* Statements only: imports cannot hide inside expressions. */
         rc = walk_field(w, node, S.body, optional, depth + 1);
@@ -1717,7 +1656,6 @@ walk_node(struct walk *w, PyObject *node, int optional, int depth)
         }
         Py_XDECREF(fields);
     }
-    w->nest--;
     if ((PyObject *)t == T.FunctionDef || (PyObject *)t == T.AsyncFunctionDef ||
         (PyObject *)t == T.ClassDef || (PyObject *)t == T.Lambda) {
         w->scope--;
@@ -1969,7 +1907,7 @@ analyze_source(fz_graph *g, fz_module *m, const char *display)
     PyObject *filename = NULL;
     PyObject *tree = NULL;
     PyObject *body = NULL;
-    struct walk w = {g, m, 0, 0, 0, NULL, NULL};
+    struct walk w = {g, m, 0, 0, NULL, NULL};
     int rc = 0;
 
     if (m->source.data == NULL) {
@@ -2491,44 +2429,6 @@ fz_graph_add_roots(fz_graph *g, const char *const *names, size_t count,
         rc = make_warnings(g);
     }
     return rc;
-}
-
-void
-fz_graph_startup(fz_graph *g)
-{
-    static const char *const roots[] = {"encodings"};
-    int changed = 1;
-
-    for (size_t i = 0; i < g->count; i++) {
-        g->mods[i]->startup = g->mods[i]->is_main;
-    }
-    for (size_t i = 0; i < sizeof(roots) / sizeof(*roots); i++) {
-        fz_module *m = graph_lookup(g, roots[i]);
-
-        if (m != NULL) {
-            m->startup = 1;
-        }
-    }
-    /* Until nothing changes: a module is imported at start when a module
-     * that is imports it eagerly. Each round marks at least one more, so
-     * at most count rounds; real graphs settle in a few. */
-    while (changed) {
-        changed = 0;
-        for (size_t i = 0; i < g->count; i++) {
-            fz_module *m = g->mods[i];
-
-            for (size_t j = 0; !m->startup && j < m->eager_importers.count;
-                 j++) {
-                const fz_module *by =
-                    graph_lookup(g, m->eager_importers.items[j]);
-
-                if (by != NULL && by->startup) {
-                    m->startup = 1;
-                    changed = 1;
-                }
-            }
-        }
-    }
 }
 
 int

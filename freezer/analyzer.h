@@ -34,11 +34,6 @@ typedef struct fz_module {
     char *path;          /* file (or first namespace portion), or NULL */
     fz_strvec search;    /* __path__ of a package / namespace package */
     fz_strvec importers; /* names of the modules that import it */
-    /* Those of them that import it at module level, outside any def,
-     * class, loop, with, handler or if whose test is not known: every
-     * time they run. */
-    fz_strvec eager_importers;
-    int startup; /* imported whenever the program starts (fz_graph_startup) */
     int optional;        /* every import of it is guarded (try/except) */
     int is_main;         /* the script */
     char *reason;        /* why it is in the graph, for -v */
@@ -86,15 +81,6 @@ const fz_module *fz_graph_module(const fz_graph *g, size_t i);
 
 /* The module named `name`, or NULL. Borrowed. */
 const fz_module *fz_graph_find(const fz_graph *g, const char *name);
-
-/*
- * Set `startup` on the modules every start of the program imports: the
- * script, the "encodings" package the runtime imports, and what they reach
- * through eager imports (fz_module.eager_importers), transitively. A
- * static answer: a module imported eagerly by code that fails or exits
- * first is counted too. Run it after the last fz_graph_add_roots.
- */
-void fz_graph_startup(fz_graph *g);
 
 /* The script's module. Borrowed. */
 const fz_module *fz_graph_main(const fz_graph *g);

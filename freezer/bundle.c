@@ -470,8 +470,6 @@ fz_freeze(fz_freeze_result **out, const fz_freeze_config *cfg)
     if (rc < 0) {
         goto done;
     }
-    /* Every root is in: which modules each start imports. */
-    fz_graph_startup(r->graph);
     /* Count the entries only, not the whole-build lookup. */
     fz_buildcache_counts(cache, &hits, &misses);
     rc = fz_collect(&payload, &payload_size, &r->stats, &r->times, r->graph,

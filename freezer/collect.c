@@ -4,11 +4,9 @@
 #include "collect.h"
 
 #include "buildcache.h"
-#include "codegroup.h"
 #include "compile.h"
 #include "stages.h"
 #include "tcltk.h"
-#include "fz_bytes.h"
 #include "fz_error.h"
 #include "fz_payload.h"
 
@@ -96,14 +94,11 @@ add_entry(fz_payload_writer *w, fz_collect_stats *stats, const char *name,
     return 0;
 }
 
-/*
- * Compile `m` and add its code entry (and source for the app's own). With
- * `group`, the code joins it and the entry holds its position.
- */
+/* Compile `m` and add its code entry (and source for the app's own). */
 static int
 add_code(fz_payload_writer *w, fz_collect_stats *stats, fz_stage_times *times,
          const fz_module *m, const char *entry, int optimize, fz_buf *code,
-         fz_buildcache *cache, fz_codegroup *group)
+         fz_buildcache *cache)
 {
     size_t n = strlen(entry);
     uint16_t flags = m->origin == FZ_ORIGIN_APP ? FZ_ENTRY_F_APP : 0;
@@ -124,28 +119,10 @@ add_code(fz_payload_writer *w, fz_collect_stats *stats, fz_stage_times *times,
     if (rc < 0) {
         goto done;
     }
-    if (group != NULL) {
-        uint32_t position;
-        uint8_t le[FZ_PAYLOAD_GROUPED_SIZE];
-
-        rc =
-            fz_codegroup_add(group, code->data, code->size, m->path, &position);
-        if (rc < 0) {
-            goto done;
-        }
-        fz_put_u32(le, position);
-        fz_buf_clear(code);
-        rc = fz_buf_append(code, le, sizeof(le));
-        if (rc < 0) {
-            goto done;
-        }
-        stats->grouped++;
-    }
     rc = add_entry(w, stats, entry,
                    m->kind == FZ_MOD_PACKAGE ? FZ_ENTRY_PACKAGE
                                              : FZ_ENTRY_MODULE,
-                   flags | (group != NULL ? FZ_ENTRY_F_GROUPED : 0), 0644,
-                   code->data, code->size);
+                   flags, 0644, code->data, code->size);
     if (rc < 0) {
         goto done;
     }
@@ -265,7 +242,6 @@ fz_collect(void **out, size_t *out_size, fz_collect_stats *stats,
     fz_payload_writer_options opts = {0};
     fz_payload_cache pc = fz_buildcache_payload_cache(cache);
     fz_payload_writer *w = NULL;
-    fz_codegroup *group = NULL;
     fz_buf code = FZ_BUF_INIT;
     fz_buf file = FZ_BUF_INIT;
     char *entry = NULL;
@@ -285,7 +261,6 @@ fz_collect(void **out, size_t *out_size, fz_collect_stats *stats,
     opts.progress = progress ? progress->step : NULL;
     opts.progress_ctx = progress ? progress->ctx : NULL;
     rc = fz_payload_writer_new(&w, &opts);
-    rc = rc ? rc : fz_codegroup_new(&group);
     if (rc < 0) {
         goto done;
     }
@@ -320,17 +295,7 @@ fz_collect(void **out, size_t *out_size, fz_collect_stats *stats,
             stats->extensions++;
             continue;
         }
-        rc = add_code(w, stats, times, m, entry, optimize, &code, cache,
-                      m->startup ? group : NULL);
-        if (rc < 0) {
-            goto done;
-        }
-    }
-    if (fz_codegroup_count(group) > 0) {
-        rc = fz_codegroup_finish(group, &code);
-        rc = rc ? rc
-                : add_entry(w, stats, FZ_PAYLOAD_GROUP_NAME,
-                            FZ_ENTRY_CODE_GROUP, 0, 0644, code.data, code.size);
+        rc = add_code(w, stats, times, m, entry, optimize, &code, cache);
         if (rc < 0) {
             goto done;
         }
@@ -362,7 +327,6 @@ done:
     free(entry);
     fz_buf_dispose(&code);
     fz_buf_dispose(&file);
-    fz_codegroup_free(group);
     fz_payload_writer_free(w);
     return rc;
 }

@@ -18,7 +18,6 @@
 typedef struct fz_collect_stats {
     size_t entries;     /* payload entries */
     size_t modules;     /* MODULE + PACKAGE entries */
-    size_t grouped;     /* of them, in the code group (startup imports) */
     size_t sources;     /* SOURCE entries (the application's own code) */
     size_t extensions;  /* EXTENSION entries */
     size_t native_libs; /* NATIVE_LIB entries (the library closure) */
@@ -28,9 +27,7 @@ typedef struct fz_collect_stats {
 
 /*
  * Compile every SOURCE/PACKAGE module of `g` (optimization `optimize`),
- * the code of those marked `startup` (fz_graph_startup) as the one code
- * group entry, keep the source of the application's own modules, add
- * extension modules
+ * keep the source of the application's own modules, add extension modules
  * (mode 0755), name the script the main entry, and produce the payload
  * (zstd level 19 with a dictionary): *out is malloc'd, owned by the caller.
  * With `natives` (may be NULL), every extension's library closure goes

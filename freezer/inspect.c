@@ -4,12 +4,9 @@
 #define _GNU_SOURCE
 #include "inspect.h"
 
-#include "codegroup.h"
 #include "elf_attach.h"
-#include "fz_bytes.h"
 #include "fz_error.h"
 #include "fz_platform.h"
-#include "pyembed.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +20,6 @@ fz_inspect_free(fz_inspect *in)
     if (in == NULL) {
         return;
     }
-    fz_codegroup_free(in->group);
     fz_payload_free(in->payload);
     free(in->bytes);
     free(in->main_entry);
@@ -302,9 +298,7 @@ fz_inspect_json(fz_buf *out, const fz_inspect *in)
                                 fz_entry_kind_name(e.kind),
                                 (unsigned long long)e.raw_size,
                                 (unsigned long long)e.stored_size,
-                                e.flags & FZ_ENTRY_F_GROUPED
-                                    ? "in " FZ_PAYLOAD_GROUP_NAME
-                                    : compression_name(e.compression),
+                                compression_name(e.compression),
                                 (unsigned)e.mode);
     }
     rc = rc ? rc : fz_buf_puts(out, "\n  ],\n  \"packages\": [");
@@ -326,41 +320,6 @@ fz_inspect_json(fz_buf *out, const fz_inspect *in)
                             (unsigned long long)n, (unsigned long long)raw,
                             (unsigned long long)stored);
     fz_inspect_totals_free(t, nt);
-    return rc;
-}
-
-/*
- * The code of grouped entry `e`, marshalled on its own as an ungrouped
- * entry would hold it, into *data (malloc'd): what a .pyc of the group's
- * member holds. The group is read once.
- */
-static int
-grouped_code(fz_inspect *in, const fz_entry *e, void **data, size_t *size)
-{
-    uint8_t le[FZ_PAYLOAD_GROUPED_SIZE];
-    fz_buf code = FZ_BUF_INIT;
-    fz_entry g;
-    void *bytes = NULL;
-    size_t n = 0;
-    int rc;
-
-    rc = fz_payload_read(in->payload, e, le, sizeof(le));
-    if (rc == 0 && in->group == NULL) {
-        rc = fz_pyembed_init();
-        rc = rc ? rc
-                : fz_payload_find(in->payload, FZ_PAYLOAD_GROUP_NAME,
-                                  sizeof(FZ_PAYLOAD_GROUP_NAME) - 1, &g);
-        rc = rc ? rc : fz_payload_read_alloc(in->payload, &g, &bytes, &n);
-        rc = rc ? rc : fz_codegroup_load(&in->group, bytes, n);
-        free(bytes);
-    }
-    rc = rc ? rc : fz_codegroup_member(in->group, fz_get_u32(le), &code);
-    if (rc == 0) {
-        *size = code.size;
-        *data = fz_buf_detach(&code);
-        rc = *data ? 0 : fz_error_set(FZ_ENOMEM, "out of memory");
-    }
-    fz_buf_dispose(&code);
     return rc;
 }
 
@@ -392,9 +351,7 @@ extract_one(fz_inspect *in, int root, const fz_entry *e)
             break;
         }
     }
-    rc = e->flags & FZ_ENTRY_F_GROUPED
-             ? grouped_code(in, e, &data, &size)
-             : fz_payload_read_alloc(in->payload, e, &data, &size);
+    rc = fz_payload_read_alloc(in->payload, e, &data, &size);
     if (rc < 0) {
         rc = fz_error_wrap(rc, "%s", name);
         goto done;

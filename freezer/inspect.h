@@ -21,7 +21,6 @@ typedef struct fz_inspect {
     char *main_entry;        /* the __main__ entry's name, or NULL */
     void *bytes;             /* the payload, owned */
     fz_payload *payload;     /* a validated view of `bytes` */
-    struct fz_codegroup *group; /* the code group, once extract needs it */
 } fz_inspect;
 
 /* One line of "totals by package". */

@@ -188,23 +188,9 @@ fz_payload_writer_add(fz_payload_writer *w, const char *name,
         return fz_error_set(FZ_EINVAL, "entry '%s': unknown kind %d", name,
                             (int)kind);
     }
-    if ((flags & ~(FZ_ENTRY_F_KNOWN | FZ_ENTRY_F_GROUPED)) != 0) {
+    if ((flags & ~FZ_ENTRY_F_KNOWN) != 0) {
         return fz_error_set(FZ_EINVAL, "entry '%s': unknown flags 0x%x", name,
                             (unsigned)flags);
-    }
-    if ((flags & FZ_ENTRY_F_GROUPED) &&
-        ((kind != FZ_ENTRY_MODULE && kind != FZ_ENTRY_PACKAGE) ||
-         size != FZ_PAYLOAD_GROUPED_SIZE)) {
-        return fz_error_set(FZ_EINVAL,
-                            "entry '%s': a grouped entry is a code entry of "
-                            "%d bytes",
-                            name, FZ_PAYLOAD_GROUPED_SIZE);
-    }
-    if (kind == FZ_ENTRY_CODE_GROUP &&
-        strcmp(name, FZ_PAYLOAD_GROUP_NAME) != 0) {
-        return fz_error_set(
-            FZ_EINVAL,
-            "entry '%s': a code group is named " FZ_PAYLOAD_GROUP_NAME, name);
     }
     if ((mode & ~(uint32_t)0777) != 0) {
         return fz_error_set(FZ_EINVAL, "entry '%s': bad mode 0%" PRIo32, name,
@@ -311,12 +297,10 @@ entry_cmp(const void *a, const void *b)
     return name_cmp(x->name, x->name_size, y->name, y->name_size);
 }
 
-/* A module's own code (a grouped entry holds only its position). */
 static int
 is_code(const wentry *e)
 {
-    return (e->kind == FZ_ENTRY_MODULE || e->kind == FZ_ENTRY_PACKAGE) &&
-           !(e->flags & FZ_ENTRY_F_GROUPED);
+    return e->kind == FZ_ENTRY_MODULE || e->kind == FZ_ENTRY_PACKAGE;
 }
 
 /* Start a cache key: the domain, the format, the version of the library
@@ -544,8 +528,7 @@ coders_free(coders *c)
 static int
 uses_lz4(const wentry *e)
 {
-    return (is_code(e) || e->kind == FZ_ENTRY_CODE_GROUP) &&
-           e->size <= FZ_PAYLOAD_LZ4_MAX;
+    return is_code(e) && e->size <= FZ_PAYLOAD_LZ4_MAX;
 }
 
 /* Is e machine code the branch filter makes smaller? */
@@ -622,8 +605,8 @@ compress_entry(const job *j, coders *c, wentry *e)
     e->out = NULL;
     e->compression = FZ_COMPRESSION_RAW;
     e->stored_size = e->size;
-    if (e->size == 0 || (e->flags & FZ_ENTRY_F_GROUPED)) {
-        return 0; /* a grouped entry is stored raw (fz_payload.h) */
+    if (e->size == 0) {
+        return 0;
     }
     bound = uses_lz4(e) ? (size_t)LZ4_compressBound((int)e->size)
                         : ZSTD_compressBound(e->size);
@@ -740,7 +723,7 @@ compress_cached(const job *j, coders *c, wentry *e)
     uint8_t *rec;
     size_t r;
 
-    if (cache == NULL || e->size == 0 || (e->flags & FZ_ENTRY_F_GROUPED)) {
+    if (cache == NULL || e->size == 0) {
         return compress_entry(j, c, e);
     }
     st = XXH3_createState();

@@ -84,19 +84,8 @@
  * any decoder sees them, and hashes the smaller side (code and native
  * code are stored in about a third of their raw size): with the
  * dictionary, covered by meta_hash, the stored bytes determine the raw
- * ones. Format version 1 differed there: its hashes covered the raw
+ * ones. Format version 1 differed only there: its hashes covered the raw
  * bytes, and readers still read it.
- *
- * Code group (format version 3): the code of the modules a program
- * imports at its start (those its __main__ reaches through imports at
- * module level) is one marshalled list of code objects, the entry
- * FZ_PAYLOAD_GROUP_NAME of kind CODE_GROUP. One unmarshal shares each
- * name and constant among all of them: separately, every module creates
- * and interns its own copies (44,900 names for 312 modules, 21,700
- * distinct). Each member keeps its MODULE or PACKAGE entry, flagged
- * FZ_ENTRY_F_GROUPED, whose stored bytes are RAW, 4 bytes: its position
- * in the list as a u32. A payload with a grouped entry has the group;
- * versions 1 and 2 have neither.
  *
  * The dictionary is raw content (zstd reads content without zstd's
  * dictionary magic as such), so both codecs can use it. The writer
@@ -116,9 +105,6 @@
  *   - NATIVE_LIB "libfoo.so.1" or "pkg.libs/libbar.so" (extracted)
  *   - DATA     any other file, e.g. "pkg/data/grammar.txt" (extracted)
  *   - METADATA "foo-1.0.dist-info/METADATA" (extracted)
- *   - CODE_GROUP ".freeze/code"     the marshalled list of code objects
- *                                     of the grouped modules (never
- *                                     extracted)
  *   - DATA ".freeze/needs": the bundled libraries each extension or
  *     library needs, "<entry>\t<dep>\t<dep>...\n" per line, dependencies
  *     first; the runtime dlopens them before the extension
@@ -146,7 +132,7 @@
 
 #define FZ_PAYLOAD_MAGIC "FZPAYLD\x1a"
 #define FZ_PAYLOAD_MAGIC_SIZE 8
-#define FZ_PAYLOAD_VERSION 3u
+#define FZ_PAYLOAD_VERSION 2u
 #define FZ_PAYLOAD_HEADER_SIZE 112
 #define FZ_PAYLOAD_ENTRY_SIZE 48
 #define FZ_PAYLOAD_NO_MAIN 0xffffffffu
@@ -158,9 +144,6 @@
 #define FZ_PAYLOAD_LZ4_MAX ((uint64_t)0x7E000000)
 /* How much of the dictionary's end an LZ4 block can refer to. */
 #define FZ_PAYLOAD_LZ4_DICT_MAX 65536
-/* Name of the CODE_GROUP entry, and a grouped entry's stored size. */
-#define FZ_PAYLOAD_GROUP_NAME ".freeze/code"
-#define FZ_PAYLOAD_GROUPED_SIZE 4
 /* Name of the ELF section that holds the payload in a onefile app. */
 #define FZ_PAYLOAD_SECTION ".fzpayload"
 
@@ -171,10 +154,9 @@ typedef enum fz_entry_kind {
     FZ_ENTRY_DATA = 4,
     FZ_ENTRY_NATIVE_LIB = 5,
     FZ_ENTRY_METADATA = 6,
-    FZ_ENTRY_SOURCE = 7,
-    FZ_ENTRY_CODE_GROUP = 8 /* format version 3 */
+    FZ_ENTRY_SOURCE = 7
 } fz_entry_kind;
-#define FZ_ENTRY_KIND_MAX 8
+#define FZ_ENTRY_KIND_MAX 7
 
 typedef enum fz_compression {
     FZ_COMPRESSION_RAW = 0,
@@ -195,8 +177,6 @@ typedef enum fz_compression {
 #define FZ_ENTRY_F_APP 0x0001u /* the application's own code */
 /* Onedir only: the bytes are the file <root>/<name>, not in the payload. */
 #define FZ_ENTRY_F_EXTERNAL 0x0002u
-/* Format version 3: the code is in the code group (position in the data). */
-#define FZ_ENTRY_F_GROUPED 0x0004u
 #define FZ_ENTRY_F_KNOWN 0x0001u /* mask of flags valid in every payload */
 
 /* On-disk layouts, for the size assertions below; never read into. */

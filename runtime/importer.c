@@ -4,7 +4,6 @@
  */
 #include "importer.h"
 
-#include "fz_bytes.h"
 #include "fz_error.h"
 #include "fz_platform.h"
 #include "names.h"
@@ -13,7 +12,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <marshal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +37,6 @@ typedef struct {
     size_t root_norm_size;
     char *tmp_norm; /* where private roots are made, normalized; "" for / */
     size_t tmp_norm_size;
-    PyObject *group; /* the code group's list (grouped_code), or NULL */
 } Importer;
 
 /* A path-entry finder for the root or one of its directories. */
@@ -304,77 +301,6 @@ unmarshal_entry(Importer *self, const fz_entry *e)
     return code;
 }
 
-/*
- * The code of grouped entry `e` (fz_payload.h, "Code group"). The first
- * grouped import unmarshals the whole group, which the program's start
- * imports anyway, and keeps the list; each member is handed out once and
- * its slot cleared, so that the list holds only code not imported yet. A
- * member asked for again (importlib.reload, a loader's get_code) comes
- * from an unmarshal of the group of its own.
- */
-static PyObject *
-grouped_code(Importer *self, const fz_entry *e)
-{
-    uint8_t le[FZ_PAYLOAD_GROUPED_SIZE];
-    PyObject *group = self->group;
-    PyObject *code;
-    fz_entry g;
-    uint32_t pos;
-    int gc_was_on;
-    int rc;
-
-    rc = fz_payload_read(self->payload, e, le, sizeof(le));
-    if (rc < 0) {
-        return read_failed(self, rc);
-    }
-    pos = fz_get_u32(le);
-    if (group != NULL && pos < (uint64_t)PyList_GET_SIZE(group) &&
-        PyList_GET_ITEM(group, pos) != Py_None) {
-        Py_INCREF(group);
-    } else {
-        /* fz_payload_open made sure a payload with grouped entries has it */
-        rc = fz_payload_find(self->payload, FZ_PAYLOAD_GROUP_NAME,
-                             sizeof(FZ_PAYLOAD_GROUP_NAME) - 1, &g);
-        /* No collection while the group is made: the hundred thousand
-         * objects it creates all live on (fewer collections, measured),
-         * and no finalizer can run in the middle of it. */
-        gc_was_on = PyGC_Disable();
-        group = rc < 0 ? raise_fz(rc, FZ_PAYLOAD_GROUP_NAME)
-                       : unmarshal_entry(self, &g);
-        if (gc_was_on) {
-            PyGC_Enable();
-        }
-        if (!group) {
-            return NULL;
-        }
-        if (!PyList_Check(group)) {
-            PyErr_SetString(PyExc_ImportError,
-                            FZ_PAYLOAD_GROUP_NAME " is not a list of code");
-            Py_DECREF(group);
-            return NULL;
-        }
-        if (self->group == NULL) {
-            Py_INCREF(group);
-            self->group = group;
-        }
-    }
-    if (pos >= (uint64_t)PyList_GET_SIZE(group)) {
-        PyErr_Format(PyExc_ImportError,
-                     FZ_PAYLOAD_GROUP_NAME " has no code %" PRIu32, pos);
-        Py_DECREF(group);
-        return NULL;
-    }
-    code = PyList_GET_ITEM(group, pos);
-    if (group == self->group) {
-        Py_INCREF(Py_None);
-        PyList_SET_ITEM(group, pos, Py_None); /* its reference is ours */
-    } else {
-        Py_INCREF(code);
-    }
-    Py_DECREF(group);
-    return code;
-}
-
 /* Unmarshal the code entry of `info`, its co_filename set to `file`. */
 static PyObject *
 load_code(Importer *self, const fz_module_info *info, PyObject *file)
@@ -382,9 +308,7 @@ load_code(Importer *self, const fz_module_info *info, PyObject *file)
     PyObject *code = NULL;
     PyObject *r = NULL;
 
-    code = info->entry.flags & FZ_ENTRY_F_GROUPED
-               ? grouped_code(self, &info->entry)
-               : unmarshal_entry(self, &info->entry);
+    code = unmarshal_entry(self, &info->entry);
     if (!code) {
         goto done;
     }
@@ -1263,7 +1187,6 @@ importer_dealloc(Importer *self)
     Py_XDECREF(self->fix_filename);
     Py_XDECREF(self->finder_type);
     Py_XDECREF(self->reader_type);
-    Py_XDECREF(self->group);
     PyMem_Free(self->root_norm);
     PyMem_Free(self->tmp_norm);
     PyObject_Free(self);
@@ -1725,7 +1648,6 @@ fz_importer_install(fz_payload *p, const fz_bundle *b, const char *argv0)
     self->spec_kwnames = self->spec_fields[0] = self->spec_fields[1] = NULL;
     self->fix_filename = self->finder_type = self->reader_type = NULL;
     self->root_norm = self->tmp_norm = NULL;
-    self->group = NULL;
     if (normalized_roots(self) < 0) {
         goto fail;
     }

@@ -3,7 +3,6 @@
 set(FZ_E2E_CASES
   argparse_help
   asyncio_tasks
-  code_group
   codecs_by_name
   ctypes_libc
   data_dynamic

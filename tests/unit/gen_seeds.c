@@ -87,22 +87,6 @@ seed(const char *dir, int n, size_t count, int use_dictionary, int with_main)
             }
         }
     }
-    /* A code group and a member of it (payload format 3). */
-    if (count >= 8) {
-        static const uint8_t position[FZ_PAYLOAD_GROUPED_SIZE] = {0};
-        static const char group[] = "[code of grp/a, code of grp/a]";
-
-        rc =
-            fz_payload_writer_add(w, FZ_PAYLOAD_GROUP_NAME, FZ_ENTRY_CODE_GROUP,
-                                  0, 0644, group, sizeof(group) - 1);
-        rc = rc ? rc
-                : fz_payload_writer_add(w, "grp/a.pyc", FZ_ENTRY_MODULE,
-                                        FZ_ENTRY_F_GROUPED, 0644, position,
-                                        sizeof(position));
-        if (rc < 0) {
-            goto done;
-        }
-    }
     /* Incompressible bytes, stored raw. */
     for (size_t i = 0; i < sizeof(text); i++) {
         text[i] = (char)((i * 2654435761u) >> 13);

@@ -175,30 +175,6 @@ Test(analyzer, main_block_of_the_script_is_live)
     must_have("main_block_dep", FZ_MOD_SOURCE);
 }
 
-/* What every start imports: module-level imports of the script and of
- * what they import, where the branch taken is known; not what a def, a
- * loop, an unknown branch or import_module imports. */
-Test(analyzer, startup_modules_are_the_eager_imports_of_the_script)
-{
-    static const char *const at_start[] = {
-        "main",        "pkg",        "pkg.sub",     "pkg.helper", "pkg.relmod",
-        "pkg.sibling", "linux_only", "linux_only2", "nspkg.mod",  "typing"};
-    static const char *const later[] = {
-        "lazy_in_def", "in_loop",          "dyn_target",       "dyn_target2",
-        "pkg.rel_dyn", "flag_true_branch", "flag_false_branch"};
-
-    analyze_app(NULL, 0, NULL, 0);
-    fz_graph_startup(graph);
-    for (size_t i = 0; i < sizeof(at_start) / sizeof(*at_start); i++) {
-        cr_expect(fz_graph_find(graph, at_start[i])->startup,
-                  "%s is imported at start", at_start[i]);
-    }
-    for (size_t i = 0; i < sizeof(later) / sizeof(*later); i++) {
-        cr_expect(!must_have(later[i], FZ_MOD_SOURCE)->startup,
-                  "%s is not imported at start", later[i]);
-    }
-}
-
 Test(analyzer, namespace_package)
 {
     const fz_module *m;

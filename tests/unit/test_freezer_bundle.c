@@ -8,10 +8,8 @@
 #include <marshal.h>
 
 #include "bundle.h"
-#include "codegroup.h"
 #include "collect.h"
 #include "elf_attach.h"
-#include "fz_bytes.h"
 #include "fz_error.h"
 #include "fz_payload.h"
 #include "pyembed.h"
@@ -167,88 +165,25 @@ Test(bundle, the_time_line_lists_the_stages_that_ran_in_order)
     cr_expect_str_eq(fz_stage_name(FZ_STAGE_COUNT), "?");
 }
 
-static size_t
-count_grouped(void)
-{
-    size_t n = 0;
-
-    for (uint64_t i = 0; i < fz_payload_entry_count(payload); i++) {
-        fz_entry e;
-
-        fz_payload_entry_at(payload, i, &e);
-        n += (e.flags & FZ_ENTRY_F_GROUPED) != 0;
-    }
-    return n;
-}
-
-/* The code of module entry `name`, from the code group when it is in it. */
-static PyObject *
-module_code(const char *name)
-{
-    fz_entry e = entry(name);
-    fz_buf member = FZ_BUF_INIT;
-    fz_codegroup *g = NULL;
-    void *raw = NULL;
-    size_t size = 0;
-    PyObject *code;
-
-    cr_assert_eq(fz_payload_read_alloc(payload, &e, &raw, &size), 0);
-    if (e.flags & FZ_ENTRY_F_GROUPED) {
-        fz_entry ge = entry(FZ_PAYLOAD_GROUP_NAME);
-        void *group = NULL;
-        size_t group_size = 0;
-
-        cr_assert_eq(size, FZ_PAYLOAD_GROUPED_SIZE);
-        cr_assert_eq(fz_payload_read_alloc(payload, &ge, &group, &group_size),
-                     0);
-        cr_assert_eq(fz_codegroup_load(&g, group, group_size), 0, "%s",
-                     fz_error_message());
-        cr_assert_eq(fz_codegroup_member(g, fz_get_u32(raw), &member), 0);
-        free(group);
-        fz_codegroup_free(g);
-        free(raw);
-        size = member.size;
-        raw = fz_buf_detach(&member);
-    }
-    code = PyMarshal_ReadObjectFromString(raw, (Py_ssize_t)size);
-    cr_assert_not_null(code);
-    cr_assert(PyCode_Check(code));
-    free(raw);
-    return code;
-}
-
 Test(bundle, code_entries_are_marshalled_with_relative_filenames)
 {
+    fz_entry e = {0};
+    void *raw = NULL;
+    size_t size = 0;
     PyObject *code;
     PyObject *fname;
 
     freeze_fixture(0);
-    code = module_code("pkg/sub.pyc");
+    e = entry("pkg/sub.pyc");
+    cr_assert_eq(fz_payload_read_alloc(payload, &e, &raw, &size), 0);
+    code = PyMarshal_ReadObjectFromString(raw, (Py_ssize_t)size);
+    cr_assert_not_null(code);
+    cr_assert(PyCode_Check(code));
     fname = PyObject_GetAttrString(code, "co_filename");
     cr_expect_str_eq(PyUnicode_AsUTF8(fname), "pkg/sub.py");
     Py_XDECREF(fname);
     Py_DECREF(code);
-}
-
-/* The script's module-level imports are the code group; an import inside
- * a function is not (fixture: tests/unit/data/analyzer/app). */
-Test(bundle, the_modules_imported_at_start_are_one_code_group)
-{
-    fz_entry e;
-
-    freeze_fixture(0);
-    e = entry("main.pyc");
-    cr_expect(e.flags & FZ_ENTRY_F_GROUPED, "the script is in the group");
-    e = entry("pkg/sub.pyc");
-    cr_expect(e.flags & FZ_ENTRY_F_GROUPED, "pkg.sub is imported at start");
-    e = entry("pkg/__init__.pyc");
-    cr_expect(e.flags & FZ_ENTRY_F_GROUPED, "so is its package");
-    e = entry("dyn_target.pyc");
-    cr_expect(!(e.flags & FZ_ENTRY_F_GROUPED), "import_module: not eager");
-    e = entry(FZ_PAYLOAD_GROUP_NAME);
-    cr_expect_eq(e.kind, FZ_ENTRY_CODE_GROUP);
-    cr_expect_eq(result->stats.grouped, count_grouped());
-    Py_DECREF(module_code("main.pyc"));
+    free(raw);
 }
 
 Test(bundle, extension_entries_are_executable)

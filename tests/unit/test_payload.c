@@ -666,9 +666,8 @@ Test(payload, kind_names)
     cr_assert_str_eq(fz_entry_kind_name(FZ_ENTRY_PACKAGE), "package");
     cr_assert_str_eq(fz_entry_kind_name(FZ_ENTRY_DATA), "data");
     cr_assert_str_eq(fz_entry_kind_name(FZ_ENTRY_SOURCE), "source");
-    cr_assert_str_eq(fz_entry_kind_name(FZ_ENTRY_CODE_GROUP), "code group");
     cr_assert_str_eq(fz_entry_kind_name(0), "unknown");
-    cr_assert_str_eq(fz_entry_kind_name(9), "unknown");
+    cr_assert_str_eq(fz_entry_kind_name(8), "unknown");
 }
 
 Test(payload, name_rules)
@@ -1076,7 +1075,7 @@ Test(payload, entry_hashes_cover_stored_bytes_and_format_1_raw_bytes)
     uint64_t compressed = 0;
 
     cr_assert_eq(fz_get_u32(buf + H_VERSION), FZ_PAYLOAD_VERSION);
-    cr_assert_eq(FZ_PAYLOAD_VERSION, 3);
+    cr_assert_eq(FZ_PAYLOAD_VERSION, 2);
     cr_assert(raw && raw_size);
     for (uint64_t i = 0; i < n; i++) {
         fz_entry e;
@@ -1486,9 +1485,7 @@ ParameterizedTestParameters(payload, invalid_entry_fields)
 {
     static struct bad_field params[] = {
         {E_KIND, 1, 0, "unknown kind 0"},
-        {E_KIND, 1, 9, "unknown kind 9"},
-        {E_KIND, 1, 8, "a code group must be named .freeze/code"},
-        {E_FLAGS, 2, 0x0004, "a grouped entry must be a code entry"},
+        {E_KIND, 1, 8, "unknown kind 8"},
         {E_COMPRESSION, 1, 6, "unknown compression 6"},
         {E_COMPRESSION, 1, 2, "uses a dictionary but the payload has none"},
         {E_COMPRESSION, 1, 4, "uses a dictionary but the payload has none"},
@@ -1530,145 +1527,22 @@ Test(payload, every_valid_kind_is_accepted)
     for (int k = 1; k <= FZ_ENTRY_KIND_MAX; k++) {
         char name[16];
         snprintf(name, sizeof(name), "kind%d", k);
-        cr_assert_eq(
-            fz_payload_writer_add(
-                w, k == FZ_ENTRY_CODE_GROUP ? FZ_PAYLOAD_GROUP_NAME : name,
-                (fz_entry_kind)k, FZ_ENTRY_F_APP, 0755, name, strlen(name)),
-            0, "%s", fz_error_message());
+        cr_assert_eq(fz_payload_writer_add(w, name, (fz_entry_kind)k,
+                                           FZ_ENTRY_F_APP, 0755, name,
+                                           strlen(name)),
+                     0);
     }
     buf = finish(w, &size);
     p = open_ok(buf, size);
-    for (int k = 1; k <= FZ_ENTRY_KIND_MAX; k++) {
-        char name[16];
+    for (uint64_t i = 0; i < FZ_ENTRY_KIND_MAX; i++) {
         fz_entry e;
-
-        snprintf(name, sizeof(name), "kind%d", k);
-        if (k == FZ_ENTRY_CODE_GROUP) {
-            snprintf(name, sizeof(name), "%s", FZ_PAYLOAD_GROUP_NAME);
-        }
-        cr_assert_eq(fz_payload_find(p, name, strlen(name), &e), 0);
-        cr_assert_eq(e.kind, (fz_entry_kind)k);
+        fz_payload_entry_at(p, i, &e);
+        cr_assert_eq(e.kind, (fz_entry_kind)(i + 1));
         cr_assert_eq(e.flags, FZ_ENTRY_F_APP);
         cr_assert_eq(e.mode, 0755);
     }
     fz_payload_free(p);
     free(buf);
-}
-
-/* A payload of format 3: a code group of two members, one module outside
- * it. */
-static uint8_t *
-build_grouped(size_t *size)
-{
-    fz_payload_writer *w = new_writer(0, 0);
-    uint8_t pos[FZ_PAYLOAD_GROUPED_SIZE];
-
-    add_str(w, FZ_PAYLOAD_GROUP_NAME, FZ_ENTRY_CODE_GROUP,
-            "the marshalled list of code objects, repeated: the marshalled "
-            "list of code objects");
-    fz_put_u32(pos, 1);
-    cr_assert_eq(fz_payload_writer_add(w, "a.pyc", FZ_ENTRY_MODULE,
-                                       FZ_ENTRY_F_GROUPED, 0644, pos,
-                                       sizeof(pos)),
-                 0, "%s", fz_error_message());
-    fz_put_u32(pos, 0);
-    cr_assert_eq(fz_payload_writer_add(w, "b/__init__.pyc", FZ_ENTRY_PACKAGE,
-                                       FZ_ENTRY_F_GROUPED, 0644, pos,
-                                       sizeof(pos)),
-                 0, "%s", fz_error_message());
-    add_str(w, "c.pyc", FZ_ENTRY_MODULE, "code of c, not grouped, code of c");
-    return finish(w, size);
-}
-
-Test(payload, grouped_entries_hold_their_position_raw)
-{
-    size_t size;
-    uint8_t *buf = build_grouped(&size);
-    fz_payload *p = open_ok(buf, size);
-    uint8_t got[FZ_PAYLOAD_GROUPED_SIZE];
-    fz_entry e;
-
-    cr_assert_eq(fz_get_u32(buf + H_VERSION), 3);
-    cr_assert_eq(fz_payload_find(p, "a.pyc", 5, &e), 0);
-    cr_assert_eq(e.flags, FZ_ENTRY_F_GROUPED);
-    cr_assert_eq(e.compression, FZ_COMPRESSION_RAW);
-    cr_assert_eq(fz_payload_read(p, &e, got, sizeof(got)), 0);
-    cr_assert_eq(fz_get_u32(got), 1);
-    /* The group is code: LZ4, as modules are. */
-    cr_assert_eq(fz_payload_find(p, FZ_PAYLOAD_GROUP_NAME,
-                                 strlen(FZ_PAYLOAD_GROUP_NAME), &e),
-                 0);
-    cr_assert_eq(e.kind, FZ_ENTRY_CODE_GROUP);
-    cr_assert_eq(e.compression, FZ_COMPRESSION_LZ4);
-    fz_payload_free(p);
-    free(buf);
-}
-
-Test(payload, grouped_entries_without_their_group_are_refused)
-{
-    size_t size;
-    uint8_t *buf = build_grouped(&size);
-    uint64_t strings = fz_get_u64(buf + H_STRINGS_OFFSET);
-
-    /* The group's name is the first in the string table (sorted first):
-     * ".freeze/code" -> ".freeze/codf", a data entry then. */
-    cr_assert_eq(memcmp(buf + strings, FZ_PAYLOAD_GROUP_NAME, 12), 0);
-    buf[strings + 11] = 'f';
-    *entry_field(buf, 0, E_KIND) = FZ_ENTRY_DATA;
-    rehash(buf);
-    expect_open_error(buf, size, FZ_EFORMAT,
-                      "payload has 2 grouped entries but no code group");
-    free(buf);
-}
-
-Test(payload, grouped_entries_must_be_raw_code_of_four_bytes)
-{
-    size_t size;
-    uint8_t *buf = build_grouped(&size);
-
-    /* entry 1 is a.pyc, grouped; c.pyc (entry 3) is not */
-    *entry_field(buf, 1, E_KIND) = FZ_ENTRY_DATA;
-    rehash(buf);
-    expect_open_error(buf, size, FZ_EFORMAT,
-                      "entry 1 'a.pyc': a grouped entry must be a code entry");
-    *entry_field(buf, 1, E_KIND) = FZ_ENTRY_MODULE;
-    *entry_field(buf, 1, E_COMPRESSION) = FZ_COMPRESSION_LZ4;
-    rehash(buf);
-    expect_open_error(buf, size, FZ_EFORMAT, "a grouped entry");
-    free(buf);
-}
-
-Test(payload, format_2_has_no_code_group)
-{
-    size_t size;
-    uint8_t *buf = build_grouped(&size);
-
-    fz_put_u32(buf + H_VERSION, 2);
-    rehash(buf);
-    expect_open_error(buf, size, FZ_EFORMAT, "unknown kind 8");
-    /* without the group, its flag is unknown there */
-    *entry_field(buf, 0, E_KIND) = FZ_ENTRY_DATA;
-    *entry_field(buf, 0, E_NAME_SIZE) = 7; /* ".freeze" */
-    rehash(buf);
-    expect_open_error(buf, size, FZ_EFORMAT, "unknown flags 0x4");
-    free(buf);
-}
-
-Test(payload, the_writer_refuses_malformed_group_entries)
-{
-    fz_payload_writer *w = new_writer(0, 0);
-    uint8_t five[5] = {0};
-
-    cr_assert_eq(fz_payload_writer_add(w, "a.pyc", FZ_ENTRY_MODULE,
-                                       FZ_ENTRY_F_GROUPED, 0644, five, 5),
-                 FZ_EINVAL);
-    cr_assert_eq(fz_payload_writer_add(w, "a.txt", FZ_ENTRY_DATA,
-                                       FZ_ENTRY_F_GROUPED, 0644, five, 4),
-                 FZ_EINVAL);
-    cr_assert_eq(fz_payload_writer_add(w, ".freeze/other", FZ_ENTRY_CODE_GROUP,
-                                       0, 0644, five, 5),
-                 FZ_EINVAL);
-    fz_payload_writer_free(w);
 }
 
 /* ------------------------------------------- fz_payload_open_fetch */

@@ -19,12 +19,9 @@ print(d["python"].count("."), d["main"], sorted(d["totals"]))
 print(names["app.pyc"]["kind"], names["app.py"]["kind"],
       names["greet.pyc"]["kind"])
 # Bytecode is LZ4 with the dictionary, what is extracted zstd (x86 code
-# through the branch filter). What the app imports at start is one code
-# group, its members' entries point into it.
+# through the branch filter).
 ext = [e for e in d["entries"] if e["name"].startswith("_json.")]
-group = names[".freeze/code"]
-print(group["kind"], group["compression"],
-      names["json/decoder.pyc"]["compression"], ext[0]["kind"],
+print(names["json/decoder.pyc"]["compression"], ext[0]["kind"],
       ext[0]["compression"], d["dictionary_size"] > 0)
 assert d["totals"]["entries"] == len(d["entries"])
 assert d["totals"]["size"] == sum(e["size"] for e in d["entries"])
@@ -35,12 +32,6 @@ echo "== inspect --extract"
 cmp out/app.py app.py && echo "app.py identical"
 cmp out/greet.py greet.py 2>/dev/null || echo "greet.py: no source entry"
 test -f out/json/__init__.pyc && echo "json/__init__.pyc extracted"
-# A group member's .pyc is its code on its own, as python3 would load it.
-python3 - <<'PY'
-import marshal
-code = marshal.load(open("out/json/__init__.pyc", "rb"))
-print(type(code).__name__, code.co_filename)
-PY
 echo "== extract again: existing files are refused"
 "$FREEZE" inspect --extract out dist/app 2>err.txt; echo "exit $?"
 echo "says it exists: $(grep -c 'exists' err.txt)"

@@ -56,11 +56,3 @@ if _windows:
     import flag_true_branch
 else:
     import flag_false_branch
-
-
-def later():
-    # Runs only when called: not among the imports of every start.
-    import lazy_in_def
-    for _ in range(2):
-        import in_loop
-    return lazy_in_def, in_loop

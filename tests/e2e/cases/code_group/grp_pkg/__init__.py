@@ -1,1 +1,0 @@
-LOADED = "grp_pkg"
