@@ -44,8 +44,9 @@ typedef struct fz_freeze_config {
                                     key (rebuild.h); may be NULL */
     size_t argc;
     int onedir; /* --onedir: <dist>/<name>/<name> + _internal (onedir.h) */
-    int compress_runtime; /* --compress-runtime: fz-launcher + the runtime
-                             compressed in the payload (compress_runtime.h) */
+    /* fz_compress_runtime_mode: whether a onefile app is fz-launcher + the
+     * runtime compressed in the payload (compress_runtime.h) */
+    int compress_runtime;
     const fz_package_config *package; /* desktop, .deb, installer, .app
                                          (package.h); NULL: none */
 } fz_freeze_config;
@@ -75,6 +76,7 @@ typedef struct fz_freeze_result {
     size_t cache_misses;             /* entries that were not */
     char *shipped_cache;             /* -v: installed cache used, or why not */
     char *onedir;                    /* the onedir directory, or NULL */
+    int compressed_runtime; /* the output is fz-launcher + the runtime */
     fz_strvec packages;              /* the packages written (package.h) */
 } fz_freeze_result;
 

@@ -15,6 +15,19 @@
 #define FZ_RUNTIME_ENTRY ".freeze/runtime"
 
 /*
+ * When a onefile app gets the compressed runtime. AUTO (the default): when
+ * the app has files to unpack into its bundle root anyway (extension
+ * modules, native libraries, data, metadata), whose first run writes to
+ * the cache in any case; an app of pure Python stays one file that
+ * unpacks nothing.
+ */
+typedef enum {
+    FZ_COMPRESS_RUNTIME_AUTO = 0,
+    FZ_COMPRESS_RUNTIME_ALWAYS, /* --compress-runtime */
+    FZ_COMPRESS_RUNTIME_NEVER   /* --no-compress-runtime */
+} fz_compress_runtime_mode;
+
+/*
  * The launcher that goes with the runtime stub `stub`: fz-launcher in the
  * same directory, in a new malloc'd string. FZ_ENOTFOUND when missing.
  */

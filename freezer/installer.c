@@ -7,6 +7,7 @@
 
 #include "pkgarchive.h"
 #include "bundle.h"
+#include "compress_runtime.h"
 #include "fz_error.h"
 #include "fz_platform.h"
 
@@ -155,6 +156,8 @@ fz_installer_write(char **out, const fz_package_config *pc,
     }
     cfg.extras.add_data = &add_data;
     cfg.no_cache = 1;
+    /* Run once: a compressed runtime would be left in the user's cache. */
+    cfg.compress_runtime = FZ_COMPRESS_RUNTIME_NEVER;
     rc = fz_freeze(&r, &cfg);
     if (rc == 0) {
         *out = fz_strdup(r->output);

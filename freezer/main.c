@@ -4,6 +4,7 @@
  */
 #include "bundle.h"
 #include "cli.h"
+#include "compress_runtime.h"
 #include "fz_error.h"
 #include "fz_payload.h"
 #include "options.h"
@@ -143,6 +144,27 @@ print_times(const fz_freeze_result *r)
     fz_buf_dispose(&line);
 }
 
+/* -v: which runtime the app carries, and why. */
+static void
+print_runtime(const fz_freeze_result *r, const fz_options *opts)
+{
+    if (r->onedir != NULL) {
+        return;
+    }
+    if (r->compressed_runtime) {
+        printf("runtime: compressed, unpacked once per user (%s)\n",
+               opts->compress_runtime == FZ_COMPRESS_RUNTIME_ALWAYS
+                   ? "--compress-runtime"
+                   : "the app unpacks files anyway; --no-compress-runtime "
+                     "keeps it whole");
+    } else {
+        printf("runtime: whole, nothing unpacked for it (%s)\n",
+               opts->compress_runtime == FZ_COMPRESS_RUNTIME_NEVER
+                   ? "--no-compress-runtime"
+                   : "the app has no files to unpack");
+    }
+}
+
 /* The summary of a build reused from the cache (r->cached). */
 static void
 print_cached(const fz_freeze_result *r, const fz_options *opts)
@@ -151,6 +173,7 @@ print_cached(const fz_freeze_result *r, const fz_options *opts)
         printf("target Python: %s\nruntime stub: %s\n", r->python, r->stub);
         printf("build cache: hit, nothing changed (checked in %.3f s)\n",
                r->times.seconds[FZ_STAGE_CHECK]);
+        print_runtime(r, opts);
         print_times(r);
     }
     if (opts->quiet) {
@@ -202,6 +225,7 @@ print_report(const fz_freeze_result *r, const fz_options *opts)
         if (r->shipped_cache) {
             printf("installed build cache: %s\n", r->shipped_cache);
         }
+        print_runtime(r, opts);
         print_times(r);
     }
     if (opts->quiet) {

@@ -3,6 +3,7 @@
  */
 #include "options.h"
 
+#include "compress_runtime.h"
 #include "fz_error.h"
 
 #include <string.h>
@@ -27,7 +28,10 @@ static const char usage[] =
     "  --onefile             one executable file (the default)\n"
     "  --onedir              a directory: NAME/NAME and NAME/_internal/\n"
     "  --compress-runtime    a smaller onefile app: the runtime is stored\n"
-    "                        compressed and unpacked once per user\n"
+    "                        compressed and unpacked once per user (the\n"
+    "                        default for apps that unpack files anyway)\n"
+    "  --no-compress-runtime\n"
+    "                        keep the runtime whole: nothing unpacked for it\n"
     "  --icon FILE           app icon: a square PNG or an SVG\n"
     "  --windowed            a GUI app: no terminal (Terminal=false)\n"
     "  --app-id ID           reverse-DNS id (desktop file, icon, .app)\n"
@@ -141,6 +145,7 @@ enum {
     O_HOOKS_DIR,
     O_TRACE,
     O_COMPRESS_RUNTIME,
+    O_NO_COMPRESS_RUNTIME,
     O_CONFIG,
     O_EXPLAIN,
     O_VERBOSE2,
@@ -198,6 +203,7 @@ static const struct {
     {"-vv", O_VERBOSE2, 0},
     {"--onedir", O_ONEDIR, 0},
     {"--compress-runtime", O_COMPRESS_RUNTIME, 0},
+    {"--no-compress-runtime", O_NO_COMPRESS_RUNTIME, 0},
     {"--icon", O_ICON, 1},
     {"--windowed", O_WINDOWED, 0},
     {"--app-id", O_APP_ID, 1},
@@ -329,7 +335,10 @@ apply(fz_options *o, int id, const char *opt, const char *value)
         o->onedir = 1;
         break;
     case O_COMPRESS_RUNTIME:
-        o->compress_runtime = 1;
+        o->compress_runtime = FZ_COMPRESS_RUNTIME_ALWAYS;
+        break;
+    case O_NO_COMPRESS_RUNTIME:
+        o->compress_runtime = FZ_COMPRESS_RUNTIME_NEVER;
         break;
     case O_ICON:
         o->icon = value;

@@ -41,7 +41,7 @@ typedef struct fz_options {
     int version;         /* --version */
     /* What users receive (package.h) */
     int onedir;              /* --onedir */
-    int compress_runtime;    /* --compress-runtime */
+    int compress_runtime;    /* fz_compress_runtime_mode (compress_runtime.h) */
     const char *icon;        /* --icon FILE (PNG or SVG) */
     int windowed;            /* --windowed */
     const char *app_id;      /* --app-id ID (reverse DNS) */

@@ -10,3 +10,11 @@ foreach(_fz_check damaged-exe hostile-cache kill-during-extraction resource-limi
   set_tests_properties(reliability.${_fz_check} PROPERTIES
     LABELS "reliability" TIMEOUT 600)
 endforeach()
+# The same hostile caches for an app that keeps its runtime whole.
+add_test(NAME reliability.hostile-cache-whole-runtime
+  COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/reliability/hostile-cache"
+          "$<TARGET_FILE:freeze>"
+          "${CMAKE_CURRENT_BINARY_DIR}/reliability/hostile-cache-whole-runtime"
+          --no-compress-runtime)
+set_tests_properties(reliability.hostile-cache-whole-runtime PROPERTIES
+  LABELS "reliability" TIMEOUT 600)
