@@ -92,14 +92,20 @@ name_hex(const char **s, char *name)
     return 1;
 }
 
+void
+fz_launch_clear(fz_launch *l)
+{
+    memset(l, 0, sizeof(*l));
+    l->fd = -1;
+}
+
 int
 fz_launch_parse(const char *arg, fz_launch *out)
 {
     const char *s = arg;
     long n = 0, pid = 0;
 
-    memset(out, 0, sizeof(*out));
-    out->fd = -1;
+    fz_launch_clear(out);
     if (!fz_scan_eat(&s, FZ_LAUNCH_FD_ARG)) {
         return FZ_ENOTFOUND;
     }
@@ -110,8 +116,7 @@ fz_launch_parse(const char *arg, fz_launch *out)
     if ((fz_scan_eat(&s, FZ_LAUNCH_ROOT_PID) && !number(&s, &pid)) ||
         (fz_scan_eat(&s, FZ_LAUNCH_NAME) && !name_hex(&s, out->name)) ||
         *s != '\0') {
-        memset(out, 0, sizeof(*out));
-        out->fd = -1;
+        fz_launch_clear(out);
         return fz_error_set(FZ_EINVAL, "bad %s", arg);
     }
     out->fd = (int)n;

@@ -32,6 +32,9 @@ typedef struct fz_launch {
     char name[FZ_PLATFORM_NAME_MAX]; /* "" when there is none */
 } fz_launch;
 
+/* An fz_launch that says nothing: fd -1, no root, no name. */
+void fz_launch_clear(fz_launch *l);
+
 /* The argument for `l` into `buf` (FZ_LAUNCH_ARG_MAX bytes): ",temp-exe"
  * when l->temp_exe, ",root=PID" when l->root > 0, ",name=HEX" when
  * l->name is not "". */

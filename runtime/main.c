@@ -761,8 +761,7 @@ launcher_payload(int *argc, char **argv, fz_launch *l, char **exe)
     int i, n, flags, rc;
 
     *exe = NULL;
-    memset(l, 0, sizeof(*l));
-    l->fd = -1;
+    fz_launch_clear(l);
     if (*argc < 2) {
         return FZ_ENOTFOUND;
     }
