@@ -1,6 +1,7 @@
 /*
  * test_freezer_options.c - command-line parsing of freeze (options.c).
  */
+#include "compress_runtime.h"
 #include "fz_error.h"
 #include "options.h"
 
@@ -48,6 +49,24 @@ Test(options, every_option)
     cr_expect_eq(opts.verbose, 1);
     cr_expect_eq(opts.excludes.count, 1);
     cr_expect_str_eq(opts.excludes.items[0], "tkinter");
+}
+
+/* Unsaid, the runtime is compressed when the app has files to unpack;
+ * either flag decides, the last one given wins. */
+Test(options, compress_runtime_modes)
+{
+    cr_assert_eq(PARSE("app.py"), 0);
+    cr_expect_eq(opts.compress_runtime, FZ_COMPRESS_RUNTIME_AUTO);
+    fz_options_dispose(&opts);
+    cr_assert_eq(PARSE("--compress-runtime", "app.py"), 0);
+    cr_expect_eq(opts.compress_runtime, FZ_COMPRESS_RUNTIME_ALWAYS);
+    fz_options_dispose(&opts);
+    cr_assert_eq(PARSE("--no-compress-runtime", "app.py"), 0);
+    cr_expect_eq(opts.compress_runtime, FZ_COMPRESS_RUNTIME_NEVER);
+    fz_options_dispose(&opts);
+    cr_assert_eq(PARSE("--no-compress-runtime", "app.py", "--compress-runtime"),
+                 0);
+    cr_expect_eq(opts.compress_runtime, FZ_COMPRESS_RUNTIME_ALWAYS);
 }
 
 Test(options, repeated_hidden_import_keeps_order)
