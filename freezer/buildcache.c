@@ -6,7 +6,9 @@
 #include "buildcache.h"
 #include "fz_bytes.h"
 
+#include "codeimage.h"
 #include "compile.h"
+#include "fz_codeimage.h"
 #include "fz_error.h"
 #include "fz_platform.h"
 
@@ -358,30 +360,55 @@ digest_key(uint8_t *key, XXH3_state_t *st)
     memcpy(key, c.digest, FZ_BUILDCACHE_KEY_SIZE);
 }
 
+/* Source to the code image the payload holds (marshalled code when no
+ * image can hold a constant). */
+static int
+compile_image(fz_buf *out, const char *source, size_t size,
+              const char *filename, const char *display, int optimize,
+              int columns)
+{
+    int rc =
+        fz_compile(out, source, size, filename, display, optimize, columns);
+
+    return rc < 0 ? rc : fz_codeimage_from_marshal(out, display);
+}
+
+/* Is a cached entry code the runtime reads: a code image of this CPython
+ * build's layouts (fz_codeimage.h), or marshal.dumps(code), which starts
+ * with TYPE_CODE ('c', maybe | FLAG_REF)? */
+static int
+cached_code_usable(const fz_buf *b)
+{
+    uint32_t layout;
+
+    if (b->size >= FZ_CODEIMAGE_HEADER_SIZE &&
+        memcmp(b->data, FZ_CODEIMAGE_MAGIC, 4) == 0) {
+        memcpy(&layout, b->data + 4, sizeof(layout));
+        return layout == fz_codeimage_layout();
+    }
+    return b->size > 0 && (b->data[0] & 0x7f) == 'c';
+}
+
 int
 fz_buildcache_compile(fz_buildcache *c, fz_buf *out, const char *source,
                       size_t size, const char *filename, const char *display,
                       int optimize, int columns)
 {
     uint8_t key[FZ_BUILDCACHE_KEY_SIZE];
-    uint8_t head[20];
+    uint8_t head[24];
     XXH3_state_t *st = NULL;
     int rc;
 
-    if (c == NULL) {
-        return fz_compile(out, source, size, filename, display, optimize,
-                          columns);
-    }
-    st = XXH3_createState();
-    if (st == NULL) {
-        return fz_compile(out, source, size, filename, display, optimize,
-                          columns);
+    if (c == NULL || (st = XXH3_createState()) == NULL) {
+        return compile_image(out, source, size, filename, display, optimize,
+                             columns);
     }
     fz_put_u32(head, FZ_BUILDCACHE_VERSION);
     fz_put_u32(head + 4, (uint32_t)FZ_PY_MAGIC_LE);
     fz_put_u32(head + 8, (uint32_t)FZ_PY_HEXVERSION_MM);
     fz_put_u32(head + 12, (uint32_t)optimize);
     fz_put_u32(head + 16, (uint32_t)(columns != 0));
+    fz_put_u32(head + 20, fz_codeimage_layout());
     XXH3_128bits_reset(st);
     XXH3_128bits_update(st, "code", 5);
     XXH3_128bits_update(st, head, sizeof(head));
@@ -389,12 +416,10 @@ fz_buildcache_compile(fz_buildcache *c, fz_buf *out, const char *source,
     XXH3_128bits_update(st, source, size);
     digest_key(key, st);
     XXH3_freeState(st);
-    /* marshal.dumps(code) starts with TYPE_CODE ('c', maybe | FLAG_REF). */
-    if (fz_buildcache_get(c, key, out) && out->size > 0 &&
-        (out->data[0] & 0x7f) == 'c') {
+    if (fz_buildcache_get(c, key, out) && cached_code_usable(out)) {
         return 0;
     }
-    rc = fz_compile(out, source, size, filename, display, optimize, columns);
+    rc = compile_image(out, source, size, filename, display, optimize, columns);
     if (rc == 0) {
         fz_buildcache_put(c, key, out->data, out->size);
     }

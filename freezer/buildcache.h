@@ -34,8 +34,9 @@
 #include <stdint.h>
 
 /* Part of every key: bumped whenever what the freezer makes from the same
- * inputs changes (2: code without column ranges, compile.h). */
-#define FZ_BUILDCACHE_VERSION 2u
+ * inputs changes (2: code without column ranges, compile.h; 3: code
+ * images, codeimage.h). */
+#define FZ_BUILDCACHE_VERSION 3u
 #define FZ_BUILDCACHE_HEADER_SIZE 48u
 #define FZ_BUILDCACHE_KEY_SIZE 16u
 

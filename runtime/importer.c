@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <marshal.h>
+
+#include "fz_codeimage.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <structmember.h>
@@ -267,38 +269,64 @@ read_entry(Importer *self, const fz_entry *e)
 }
 
 /*
- * Unmarshal code entry `e`. Its bytes are borrowed from the reader
- * (fz_payload_borrow: decoded faster, nothing allocated) and returned as
- * soon as marshal is done with them; an import that a finalizer runs
- * meanwhile borrows a buffer of its own.
+ * The code object in the `size` bytes at mem, which this takes over
+ * (PyMem_RawMalloc'd): a code image (fz_codeimage.h) is made live in place
+ * and its memory becomes the objects'; marshalled code (a module whose
+ * constants no image holds) is read and the memory freed.
  */
+static PyObject *
+code_from(void *mem, size_t size)
+{
+    PyObject *code;
+    int kept = 0;
+
+    if (size >= 4 && memcmp(mem, FZ_CODEIMAGE_MAGIC, 4) == 0) {
+        code = fz_codeimage_load(mem, size, &kept);
+    } else {
+        code = PyMarshal_ReadObjectFromString(mem, (Py_ssize_t)size);
+    }
+    if (!kept) {
+        PyMem_RawFree(mem);
+    }
+    return code;
+}
+
+/* The code object of code entry `e`, decoded into memory of its own. */
 static PyObject *
 unmarshal_entry(Importer *self, const fz_entry *e)
 {
-    fz_payload_loan loan;
-    PyObject *code;
+    size_t size;
+    void *mem;
     int rc;
 
     if (e->flags & FZ_ENTRY_F_EXTERNAL) {
         PyObject *data = read_external(self, e);
 
-        code = data ? PyMarshal_ReadObjectFromString(PyBytes_AS_STRING(data),
-                                                     PyBytes_GET_SIZE(data))
-                    : NULL;
-        Py_XDECREF(data);
-        return code;
+        if (!data) {
+            return NULL;
+        }
+        size = (size_t)PyBytes_GET_SIZE(data);
+        mem = PyMem_RawMalloc(size ? size : 1);
+        if (mem) {
+            memcpy(mem, PyBytes_AS_STRING(data), size);
+        }
+        Py_DECREF(data);
+        return mem ? code_from(mem, size) : PyErr_NoMemory();
     }
     if (e->raw_size > (uint64_t)PY_SSIZE_T_MAX) {
         return PyErr_NoMemory();
     }
-    rc = fz_payload_borrow(self->payload, e, &loan);
+    size = (size_t)e->raw_size;
+    mem = PyMem_RawMalloc(size ? size : 1);
+    if (!mem) {
+        return PyErr_NoMemory();
+    }
+    rc = fz_payload_read(self->payload, e, mem, size);
     if (rc < 0) {
+        PyMem_RawFree(mem);
         return read_failed(self, rc);
     }
-    code = PyMarshal_ReadObjectFromString((const char *)loan.data,
-                                          (Py_ssize_t)loan.size);
-    fz_payload_return(self->payload, &loan);
-    return code;
+    return code_from(mem, size);
 }
 
 /* Unmarshal the code entry of `info`, its co_filename set to `file`. */

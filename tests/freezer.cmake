@@ -18,6 +18,7 @@ fz_unit_test(test_freezer_options
   LABELS freezer)
 fz_unit_test(test_freezer_bundle
   SOURCES unit/test_freezer_bundle.c
+          ${PROJECT_SOURCE_DIR}/runtime/codeimage_load.c
   LIBS freezer
   LABELS freezer)
 fz_unit_test(test_extras
@@ -105,6 +106,11 @@ fz_unit_test(test_buildcache
 # Code without column ranges keeps every line (compile.h).
 fz_unit_test(test_compile
   SOURCES unit/test_compile.c
+  LIBS freezer
+  LABELS freezer)
+# Code images: the freezer's writer and the runtime's loader together.
+fz_unit_test(test_codeimage
+  SOURCES unit/test_codeimage.c ${PROJECT_SOURCE_DIR}/runtime/codeimage_load.c
   LIBS freezer
   LABELS freezer)
 # The --compress-runtime payload, and its compressed runtime in the build

@@ -5,12 +5,12 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
-#include <marshal.h>
 
 #include "bundle.h"
 #include "collect.h"
 #include "compress_runtime.h"
 #include "elf_attach.h"
+#include "fz_codeimage.h"
 #include "fz_error.h"
 #include "fz_payload.h"
 #include "pyembed.h"
@@ -166,18 +166,27 @@ Test(bundle, the_time_line_lists_the_stages_that_ran_in_order)
     cr_expect_str_eq(fz_stage_name(FZ_STAGE_COUNT), "?");
 }
 
-Test(bundle, code_entries_are_marshalled_with_relative_filenames)
+Test(bundle, code_entries_are_code_images_with_relative_filenames)
 {
     fz_entry e = {0};
     void *raw = NULL;
+    void *mem;
     size_t size = 0;
     PyObject *code;
     PyObject *fname;
+    int kept;
 
     freeze_fixture(0);
     e = entry("pkg/sub.pyc");
     cr_assert_eq(fz_payload_read_alloc(payload, &e, &raw, &size), 0);
-    code = PyMarshal_ReadObjectFromString(raw, (Py_ssize_t)size);
+    cr_assert(size > 4 && memcmp(raw, FZ_CODEIMAGE_MAGIC, 4) == 0);
+    mem = PyMem_RawMalloc(size);
+    cr_assert_not_null(mem);
+    memcpy(mem, raw, size);
+    code = fz_codeimage_load(mem, size, &kept);
+    if (!code) {
+        PyErr_Print();
+    }
     cr_assert_not_null(code);
     cr_assert(PyCode_Check(code));
     fname = PyObject_GetAttrString(code, "co_filename");
