@@ -1,13 +1,12 @@
 /*
  * codeimage.c - write a code object as a code image (fz_codeimage.h).
  *
- * Walks the code object's constants depth first and appends each object
+ * Walks the code object's constants depth first and lists each object
  * once (by identity, as marshal's references do), after the objects it
- * refers to. A record is the object's memory as this process built it,
- * written field by field into zeroed bytes (a live object's padding is
- * whatever its memory held, and the image must be the same bytes on every
- * build), its references replaced and what only means something in this
- * process (reference count, hash, weak references, caches) left zero.
+ * refers to, with the fields the runtime needs to lay it out as this
+ * process built it; what only means something in this process (reference
+ * count, hash, weak references, caches, padding) is not written, so the
+ * image is the same bytes on every build.
  * The build cache keeps images: bump FZ_BUILDCACHE_VERSION (buildcache.h)
  * whenever what this writes changes.
  */
@@ -25,53 +24,61 @@
 
 typedef struct writer {
     fz_buf *out;
-    PyObject *memo; /* id(obj) -> offset of its record */
+    PyObject *memo; /* id(obj) -> its index */
     PyObject *keep; /* objects made here that the memo names by id */
+    uint32_t count; /* objects listed */
+    uint64_t room;  /* bytes they take laid out */
 } writer;
 
 static int put_object(writer *w, PyObject *o, uint64_t *ref);
 
-static size_t
-align8(size_t n)
+/* What put_object gives for an object it has just listed: its parent
+ * takes it from the runtime's stack (reference 0). */
+#define REF_NEW UINT64_MAX
+
+static uint64_t
+align8(uint64_t n)
 {
-    return (n + 7u) & ~(size_t)7u;
+    return (n + 7u) & ~(uint64_t)7u;
 }
 
-/*
- * Append a zeroed record of `size` object bytes (after a PyGC_Head when
- * gc) whose first word is `tag`; *at is the offset of the object, *obj
- * where its bytes go (valid until the next append).
- */
 static int
-new_record(writer *w, unsigned tag, size_t size, int gc, size_t *at, char **obj)
+put_bytes(writer *w, const void *p, size_t n)
 {
-    static const char zeros[64];
-    size_t head = gc ? FZ_CI_GC_HEAD_SIZE : 0u;
-    size_t start = w->out->size;
-    uint64_t word = tag;
-
-    for (size_t left = align8(head + size); left > 0;) {
-        size_t n = left < sizeof(zeros) ? left : sizeof(zeros);
-
-        if (fz_buf_append(w->out, zeros, n) < 0) {
-            return fz_error_set(FZ_ENOMEM, "code image: out of memory");
-        }
-        left -= n;
+    if (fz_buf_append(w->out, p, n) < 0) {
+        return fz_error_set(FZ_ENOMEM, "code image: out of memory");
     }
-    *at = start + head;
-    *obj = w->out->data + *at;
-    memcpy(w->out->data + start, &word, sizeof(word));
     return 0;
 }
 
-/* Copy o's `size` bytes after its first word (the record's tag) into
- * obj: for objects without padding (bytes, int, float, complex). */
-static void
-copy_plain(char *obj, const PyObject *o, size_t size)
+static int
+put_varint(writer *w, uint64_t v)
 {
-    memcpy(obj + sizeof(uint64_t), (const char *)o + sizeof(uint64_t),
-           size - sizeof(uint64_t));
-    ((PyObject *)obj)->ob_type = NULL;
+    uint8_t b[10];
+    size_t n = 0;
+
+    do {
+        b[n] = (uint8_t)(v & 0x7fu);
+        v >>= 7;
+        b[n] |= v ? 0x80u : 0u;
+        n++;
+    } while (v);
+    return put_bytes(w, b, n);
+}
+
+static int
+put_signed(writer *w, int64_t v)
+{
+    return put_varint(w, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+
+static int
+put_tag(writer *w, unsigned tag, uint64_t laid_out)
+{
+    uint8_t t = (uint8_t)tag;
+
+    w->room += align8(laid_out);
+    return put_bytes(w, &t, 1);
 }
 
 static int
@@ -88,15 +95,16 @@ memo_get(writer *w, PyObject *o, uint64_t *ref)
     if (!v) {
         return PyErr_Occurred() ? -1 : 0;
     }
-    *ref = PyLong_AsUnsignedLongLong(v);
+    *ref = (uint64_t)PyLong_AsUnsignedLongLong(v) << 1;
     return 1;
 }
 
+/* Name o by the next index; *ref refers to it. */
 static int
-memo_put(writer *w, PyObject *o, size_t at)
+memo_put(writer *w, PyObject *o, uint64_t *ref)
 {
     PyObject *key = PyLong_FromVoidPtr(o);
-    PyObject *v = PyLong_FromSize_t(at);
+    PyObject *v = PyLong_FromUnsignedLong(w->count);
     int rc = -1;
 
     if (key && v) {
@@ -104,6 +112,10 @@ memo_put(writer *w, PyObject *o, size_t at)
     }
     Py_XDECREF(key);
     Py_XDECREF(v);
+    if (rc == 0) {
+        *ref = (uint64_t)w->count << 1;
+        w->count++;
+    }
     return rc;
 }
 
@@ -156,56 +168,60 @@ singleton(PyObject *o)
 }
 
 static int
-put_str(writer *w, PyObject *o, size_t *at)
+put_str(writer *w, PyObject *o)
 {
-    size_t len = (size_t)PyUnicode_GET_LENGTH(o);
+    static const unsigned tags[5] = {0, FZ_CI_STR1, FZ_CI_STR2, 0, FZ_CI_STR4};
+    uint64_t len = (uint64_t)PyUnicode_GET_LENGTH(o);
     int ascii = PyUnicode_IS_ASCII(o);
-    size_t kind = PyUnicode_KIND(o);
+    unsigned kind = PyUnicode_KIND(o);
     size_t header =
         ascii ? sizeof(PyASCIIObject) : sizeof(PyCompactUnicodeObject);
-    size_t size = header + (len + 1) * kind;
-    unsigned tag = FZ_CI_STR | (PyUnicode_CHECK_INTERNED(o) ? FZ_CI_INTERN : 0);
-    char *obj;
-    PyASCIIObject *a;
+    unsigned tag = ascii ? FZ_CI_STR : tags[kind];
     int rc;
 
     if (!PyUnicode_IS_COMPACT(o)) {
         return fz_error_set(FZ_EINVAL, "code image: a str not compact");
     }
-    rc = new_record(w, tag, size, 0, at, &obj);
-    if (rc < 0) {
-        return rc;
+    if (PyUnicode_CHECK_INTERNED(o)) {
+        tag |= FZ_CI_INTERN;
     }
-    /* Field by field into the zeroed record: the padding and unused state
-     * bits of a live str are whatever its memory held. */
-    a = (PyASCIIObject *)obj;
-    a->length = (Py_ssize_t)len;
-    a->hash = -1;
-    a->state.kind = (unsigned)kind;
-    a->state.compact = 1;
-    a->state.ascii = (unsigned)ascii;
-    a->state.ready = 1;
-    memcpy(obj + header, PyUnicode_DATA(o), (len + 1) * kind);
-    return 0;
+    rc = put_tag(w, tag, header + (len + 1) * kind);
+    if (rc == 0) {
+        rc = put_varint(w, len);
+    }
+    if (rc == 0) {
+        rc = put_bytes(w, PyUnicode_DATA(o), (size_t)len * kind);
+    }
+    return rc;
 }
 
 static int
-put_plain(writer *w, PyObject *o, unsigned tag, size_t size, size_t *at)
+put_long(writer *w, PyObject *o)
 {
-    char *obj;
-    int rc = new_record(w, tag, size, 0, at, &obj);
+    const PyLongObject *l = (const PyLongObject *)o;
+    Py_ssize_t n = Py_SIZE(o) < 0 ? -Py_SIZE(o) : Py_SIZE(o);
+    int rc = put_tag(w, FZ_CI_INT,
+                     offsetof(PyLongObject, ob_digit) +
+                         (uint64_t)(n ? n : 1) * sizeof(digit));
 
-    if (rc < 0) {
-        return rc;
+    if (rc == 0) {
+        rc = put_signed(w, Py_SIZE(o));
     }
-    copy_plain(obj, o, size);
-    return 0;
+    for (Py_ssize_t i = 0; rc == 0 && i < n; i++) {
+        uint8_t d[4];
+
+        d[0] = (uint8_t)l->ob_digit[i];
+        d[1] = (uint8_t)(l->ob_digit[i] >> 8);
+        d[2] = (uint8_t)(l->ob_digit[i] >> 16);
+        d[3] = (uint8_t)(l->ob_digit[i] >> 24);
+        rc = put_bytes(w, d, sizeof(d));
+    }
+    return rc;
 }
 
-/* Write the references of `items` into refs (which new records may move:
- * refs are collected first, then copied). */
+/* List what items[0..n) name (those not listed yet) into refs. */
 static int
-put_items(writer *w, PyObject *const *items, Py_ssize_t n, uint64_t *refs)
+list_items(writer *w, PyObject *const *items, Py_ssize_t n, uint64_t *refs)
 {
     for (Py_ssize_t i = 0; i < n; i++) {
         int rc = put_object(w, items[i], &refs[i]);
@@ -217,28 +233,54 @@ put_items(writer *w, PyObject *const *items, Py_ssize_t n, uint64_t *refs)
     return 0;
 }
 
+/*
+ * Write references as the runtime reads them: 0 for an object listed for
+ * this one (the runtime keeps those on a stack, so a parent takes its new
+ * children from the top, in order: most references are this one byte),
+ * a singleton as it is, and an object listed earlier by how far back it
+ * was listed.
+ */
 static int
-put_tuple(writer *w, PyObject *o, unsigned tag, size_t *at)
+put_refs(writer *w, const uint64_t *refs, Py_ssize_t n)
+{
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint64_t ref = refs[i];
+        int rc;
+
+        if (ref == REF_NEW) {
+            ref = 0;
+        } else if (!(ref & 1u)) {
+            ref = ((uint64_t)w->count - (ref >> 1)) << 1;
+        }
+        rc = put_varint(w, ref);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int
+put_tuple(writer *w, PyObject *o)
 {
     Py_ssize_t n = PyTuple_GET_SIZE(o);
-    uint64_t *refs = PyMem_Malloc(((size_t)n + 1) * sizeof(*refs));
-    char *obj;
+    uint64_t *refs = PyMem_Malloc((size_t)n * sizeof(*refs));
     int rc;
 
     if (!refs) {
         return fz_error_set(FZ_ENOMEM, "code image: out of memory");
     }
-    rc = put_items(w, &PyTuple_GET_ITEM(o, 0), n, refs);
+    rc = list_items(w, &PyTuple_GET_ITEM(o, 0), n, refs);
     if (rc == 0) {
-        size_t size =
-            offsetof(PyTupleObject, ob_item) + (size_t)n * sizeof(PyObject *);
-
-        rc = new_record(w, tag, size, 1, at, &obj);
-        if (rc == 0) {
-            ((PyVarObject *)obj)->ob_size = n;
-            memcpy(obj + offsetof(PyTupleObject, ob_item), refs,
-                   (size_t)n * sizeof(*refs));
-        }
+        rc = put_tag(w, FZ_CI_TUPLE,
+                     FZ_CI_GC_HEAD_SIZE + offsetof(PyTupleObject, ob_item) +
+                         (uint64_t)n * sizeof(PyObject *));
+    }
+    if (rc == 0) {
+        rc = put_varint(w, (uint64_t)n);
+    }
+    if (rc == 0) {
+        rc = put_refs(w, refs, n);
     }
     PyMem_Free(refs);
     return rc;
@@ -287,11 +329,10 @@ done:
 }
 
 static int
-put_frozenset(writer *w, PyObject *o, size_t *at)
+put_frozenset(writer *w, PyObject *o)
 {
     PyObject *items = sorted_items(o);
     uint64_t ref;
-    char *obj;
     int rc;
 
     if (!items) {
@@ -302,19 +343,14 @@ put_frozenset(writer *w, PyObject *o, size_t *at)
         rc = put_object(w, items, &ref);
     }
     Py_DECREF(items);
-    if (rc < 0) {
-        return rc;
-    }
-    rc = new_record(w, FZ_CI_FROZENSET, sizeof(PyObject) + sizeof(ref), 0, at,
-                    &obj);
     if (rc == 0) {
-        memcpy(obj + sizeof(PyObject), &ref, sizeof(ref));
+        rc = put_tag(w, FZ_CI_FROZENSET, 0); /* built apart, at load */
     }
-    return rc;
+    return rc == 0 ? put_refs(w, &ref, 1) : rc;
 }
 
 static int
-put_code(writer *w, PyCodeObject *co, size_t *at)
+put_code(writer *w, PyCodeObject *co)
 {
     PyObject *fields[9] = {co->co_consts,
                            co->co_names,
@@ -325,57 +361,42 @@ put_code(writer *w, PyCodeObject *co, size_t *at)
                            co->co_name,
                            co->co_qualname,
                            co->co_linetable};
+    const int64_t numbers[13] = {
+        co->co_flags,           co->co_warmup,         co->co_argcount,
+        co->co_posonlyargcount, co->co_kwonlyargcount, co->co_stacksize,
+        co->co_firstlineno,     co->co_nlocalsplus,    co->co_nlocals,
+        co->co_nplaincellvars,  co->co_ncellvars,      co->co_nfreevars,
+        co->_co_firsttraceable};
+    uint64_t units = (uint64_t)Py_SIZE(co);
     uint64_t refs[9];
-    size_t size = offsetof(PyCodeObject, co_code_adaptive) +
-                  (size_t)Py_SIZE(co) * sizeof(_Py_CODEUNIT);
-    PyCodeObject *c;
-    char *obj;
     int rc;
 
-    rc = put_items(w, fields, 9, refs);
-    if (rc < 0) {
-        return rc;
+    rc = list_items(w, fields, 9, refs);
+    if (rc == 0) {
+        rc = put_tag(w, FZ_CI_CODE,
+                     offsetof(PyCodeObject, co_code_adaptive) +
+                         units * sizeof(_Py_CODEUNIT));
     }
-    rc = new_record(w, FZ_CI_CODE, size, 0, at, &obj);
-    if (rc < 0) {
-        return rc;
+    for (size_t i = 0; rc == 0 && i < 13; i++) {
+        rc = put_signed(w, numbers[i]);
     }
-    /* Field by field into the zeroed record (a live code object's padding
-     * is whatever its memory held); what is not set here starts empty. */
-    c = (PyCodeObject *)obj;
-    c->ob_base.ob_size = Py_SIZE(co);
-    c->co_flags = co->co_flags;
-    c->co_warmup = co->co_warmup;
-    c->co_argcount = co->co_argcount;
-    c->co_posonlyargcount = co->co_posonlyargcount;
-    c->co_kwonlyargcount = co->co_kwonlyargcount;
-    c->co_stacksize = co->co_stacksize;
-    c->co_firstlineno = co->co_firstlineno;
-    c->co_nlocalsplus = co->co_nlocalsplus;
-    c->co_nlocals = co->co_nlocals;
-    c->co_nplaincellvars = co->co_nplaincellvars;
-    c->co_ncellvars = co->co_ncellvars;
-    c->co_nfreevars = co->co_nfreevars;
-    c->_co_firsttraceable = co->_co_firsttraceable;
-    memcpy(c->co_code_adaptive, co->co_code_adaptive,
-           (size_t)Py_SIZE(co) * sizeof(_Py_CODEUNIT));
-    memcpy(&c->co_consts, &refs[0], sizeof(refs[0]));
-    memcpy(&c->co_names, &refs[1], sizeof(refs[1]));
-    memcpy(&c->co_exceptiontable, &refs[2], sizeof(refs[2]));
-    memcpy(&c->co_localsplusnames, &refs[3], sizeof(refs[3]));
-    memcpy(&c->co_localspluskinds, &refs[4], sizeof(refs[4]));
-    memcpy(&c->co_filename, &refs[5], sizeof(refs[5]));
-    memcpy(&c->co_name, &refs[6], sizeof(refs[6]));
-    memcpy(&c->co_qualname, &refs[7], sizeof(refs[7]));
-    memcpy(&c->co_linetable, &refs[8], sizeof(refs[8]));
-    return 0;
+    if (rc == 0) {
+        rc = put_refs(w, refs, 9);
+    }
+    if (rc == 0) {
+        rc = put_varint(w, units);
+    }
+    if (rc == 0) {
+        rc = put_bytes(w, co->co_code_adaptive,
+                       (size_t)units * sizeof(_Py_CODEUNIT));
+    }
+    return rc;
 }
 
-/* Append o (and what it refers to) unless it is there; *ref refers to it. */
+/* List o (and what it refers to) unless it is listed; *ref refers to it. */
 static int
 put_object(writer *w, PyObject *o, uint64_t *ref)
 {
-    size_t at;
     int rc;
 
     *ref = singleton(o);
@@ -387,54 +408,59 @@ put_object(writer *w, PyObject *o, uint64_t *ref)
         return rc < 0 ? -1 : 0;
     }
     if (PyUnicode_CheckExact(o)) {
-        rc = put_str(w, o, &at);
+        rc = put_str(w, o);
     } else if (PyBytes_CheckExact(o)) {
-        rc = put_plain(w, o, FZ_CI_BYTES,
-                       offsetof(PyBytesObject, ob_sval) +
-                           (size_t)PyBytes_GET_SIZE(o) + 1,
-                       &at);
-        if (rc == 0) {
-            /* ob_shash, deprecated by name in 3.11: the word after the
-             * size, -1 until the bytes are hashed. */
-            Py_hash_t unset = -1;
+        uint64_t n = (uint64_t)PyBytes_GET_SIZE(o);
 
-            memcpy(w->out->data + at + sizeof(PyVarObject), &unset,
-                   sizeof(unset));
+        rc = put_tag(w, FZ_CI_BYTES, offsetof(PyBytesObject, ob_sval) + n + 1);
+        if (rc == 0) {
+            rc = put_varint(w, n);
+        }
+        if (rc == 0) {
+            rc = put_bytes(w, PyBytes_AS_STRING(o), (size_t)n);
         }
     } else if (PyTuple_CheckExact(o)) {
-        rc = put_tuple(w, o, FZ_CI_TUPLE, &at);
+        rc = put_tuple(w, o);
     } else if (PyLong_CheckExact(o)) {
-        Py_ssize_t n = Py_SIZE(o) < 0 ? -Py_SIZE(o) : Py_SIZE(o);
-
-        rc = put_plain(w, o, FZ_CI_INT,
-                       offsetof(PyLongObject, ob_digit) +
-                           (size_t)(n ? n : 1) * sizeof(digit),
-                       &at);
+        rc = put_long(w, o);
     } else if (PyFloat_CheckExact(o)) {
-        rc = put_plain(w, o, FZ_CI_FLOAT, sizeof(PyFloatObject), &at);
+        double v = PyFloat_AS_DOUBLE(o);
+
+        rc = put_tag(w, FZ_CI_FLOAT, sizeof(PyFloatObject));
+        if (rc == 0) {
+            rc = put_bytes(w, &v, sizeof(v));
+        }
     } else if (PyComplex_CheckExact(o)) {
-        rc = put_plain(w, o, FZ_CI_COMPLEX, sizeof(PyComplexObject), &at);
+        Py_complex v = ((PyComplexObject *)o)->cval;
+
+        rc = put_tag(w, FZ_CI_COMPLEX, sizeof(PyComplexObject));
+        if (rc == 0) {
+            rc = put_bytes(w, &v.real, sizeof(v.real));
+        }
+        if (rc == 0) {
+            rc = put_bytes(w, &v.imag, sizeof(v.imag));
+        }
     } else if (PyFrozenSet_CheckExact(o)) {
-        rc = put_frozenset(w, o, &at);
+        rc = put_frozenset(w, o);
     } else if (PyCode_Check(o)) {
-        rc = put_code(w, (PyCodeObject *)o, &at);
+        rc = put_code(w, (PyCodeObject *)o);
     } else {
         return fz_error_set(FZ_EINVAL, "code image: a constant of type %s",
                             Py_TYPE(o)->tp_name);
     }
-    if (rc < 0) {
+    if (rc < 0 || (rc = memo_put(w, o, ref)) < 0) {
         return rc;
     }
-    *ref = at;
-    return memo_put(w, o, at);
+    *ref = REF_NEW;
+    return 0;
 }
 
 int
 fz_codeimage_write(fz_buf *out, PyObject *code)
 {
-    writer w = {out, NULL, NULL};
+    writer w = {out, NULL, NULL, 0, 0};
+    uint8_t header[FZ_CODEIMAGE_HEADER_SIZE] = {0};
     uint32_t layout = fz_codeimage_layout();
-    uint64_t size = 0;
     uint64_t root;
     int rc;
 
@@ -449,13 +475,8 @@ fz_codeimage_write(fz_buf *out, PyObject *code)
         Py_XDECREF(w.keep);
         return -1;
     }
-    rc = fz_buf_append(out, FZ_CODEIMAGE_MAGIC, 4);
-    if (rc == 0) {
-        rc = fz_buf_append(out, &layout, sizeof(layout));
-    }
-    if (rc == 0) {
-        rc = fz_buf_append(out, &size, sizeof(size));
-    }
+    memcpy(header, FZ_CODEIMAGE_MAGIC, 4);
+    rc = put_bytes(&w, header, sizeof(header));
     if (rc == 0) {
         rc = put_object(&w, code, &root);
     }
@@ -465,8 +486,13 @@ fz_codeimage_write(fz_buf *out, PyObject *code)
         fz_buf_clear(out);
         return rc;
     }
-    size = out->size;
-    memcpy(out->data + 8, &size, sizeof(size));
+    for (int i = 0; i < 4; i++) {
+        out->data[4 + i] = (char)(layout >> (8 * i));
+        out->data[16 + i] = (char)(w.count >> (8 * i));
+    }
+    for (int i = 0; i < 8; i++) {
+        out->data[8 + i] = (char)(w.room >> (8 * i));
+    }
     return 0;
 }
 

@@ -1,31 +1,54 @@
 /*
- * fz_codeimage.h - a module's code objects laid out as the objects
- * themselves, for the runtime to relocate in place instead of unmarshal.
+ * fz_codeimage.h - a module's code objects as a list of the objects to
+ * build, which the runtime lays out in one block of memory with their
+ * final layout instead of unmarshalling them one allocation at a time.
  *
  * The freezer and the runtime link the same libpython3.11.a, so a code
- * object, a str or a tuple has the same memory layout on both sides; the
- * image is that memory, with pointers written as references. Loading is
- * one pass in order: fix each object's type and references, intern the
- * names, done. No object is allocated one by one, no name is parsed, no
- * code object is validated field by field twice.
+ * object, a str or a tuple has the same memory layout on both sides. The
+ * image lists the objects in post-order (each refers only to objects
+ * before it), compactly; the runtime writes each one at the next free
+ * place of one block as the live object (header, fields, characters or
+ * items), its references already addresses. Nothing is allocated per
+ * object, no code object is validated twice, and a name already interned
+ * takes no room at all.
  *
- * Layout (native byte order, 8-byte aligned):
+ * Layout (integers are LEB128 varints unless sized; sized ones little-
+ * endian; "zz" marks zigzag-encoded signed values):
  *
- *     header   magic "FZCI", layout fingerprint, total size
- *     records  in post-order (a record refers only to records before it)
+ *     header   magic "FZCI", u32 layout fingerprint, u64 bytes the objects
+ *              take at most (what the runtime allocates), u32 object count,
+ *              u32 zero
+ *     objects  count records, each a u8 tag and its fields:
+ *       STR        (ASCII; STR1, STR2, STR4: not ASCII, 1, 2 or 4 bytes a
+ *                  character) length, length * kind bytes (FZ_CI_INTERN in
+ *                  the tag: a name, to intern)
+ *       BYTES      length, the bytes
+ *       INT        zz digit count (negative: a negative int), |count| u32
+ *                  digits of PyLong_SHIFT bits
+ *       FLOAT      f64; COMPLEX  two f64
+ *       TUPLE      length >= 1, that many references
+ *       FROZENSET  a reference to the tuple of its items (the set is built
+ *                  at load time: its table depends on the process's hashes)
+ *       CODE       zz co_flags, co_warmup, co_argcount, co_posonlyargcount,
+ *                  co_kwonlyargcount, co_stacksize, co_firstlineno,
+ *                  co_nlocalsplus, co_nlocals, co_nplaincellvars,
+ *                  co_ncellvars, co_nfreevars, _co_firsttraceable; the
+ *                  references co_consts, co_names, co_exceptiontable,
+ *                  co_localsplusnames, co_localspluskinds, co_filename,
+ *                  co_name, co_qualname, co_linetable; the number of code
+ *                  units and their bytes
  *
- * A record is the object's memory, a tuple's after a zeroed PyGC_Head.
- * Its first word (the reference count, or the gc head's first word)
- * holds the record's tag until the object is made live; the object's
- * size follows from its own fields. The type slot is left NULL.
+ * A reference is 0 for an object listed for this one: the runtime keeps
+ * every listed object on a stack, and an object takes those of its
+ * references from the top, in order (post-order makes them exactly the
+ * top ones; only the code object is left at the end). Otherwise it is
+ * even, distance << 1, for the object listed `distance` places before the
+ * one it is part of (1: just before), or odd,
+ * FZ_CI_SINGLE(class, value), for a singleton the runtime already has
+ * (None, True, False, Ellipsis, the empty tuple/str/bytes, a small int, a
+ * one-character str or bytes), so that identity checks keep working.
  *
- * A reference (any PyObject * field, tuple items included) is either the
- * even offset of an earlier record's object, or odd: (class << 33) |
- * (value << 1) | 1 for a singleton the runtime already has (None, True,
- * False, Ellipsis, the empty tuple/str/bytes, a small int, a one-character
- * str or bytes), so that identity checks against them keep working.
- *
- * The last record is the module's code object.
+ * The last object is the module's code object.
  */
 #ifndef FZ_CODEIMAGE_H
 #define FZ_CODEIMAGE_H
@@ -34,7 +57,10 @@
 #include <stdint.h>
 
 #define FZ_CODEIMAGE_MAGIC "FZCI"
-#define FZ_CODEIMAGE_HEADER_SIZE 16u
+#define FZ_CODEIMAGE_HEADER_SIZE 24u
+/* The most memory one byte of an image can take once laid out (a tuple
+ * of one item: 3 bytes, 48 laid out), with room to spare. */
+#define FZ_CODEIMAGE_GROWTH_MAX 32u
 
 enum fz_codeimage_tag {
     FZ_CI_STR = 1,
@@ -44,12 +70,15 @@ enum fz_codeimage_tag {
     FZ_CI_FLOAT = 5,
     FZ_CI_COMPLEX = 6,
     FZ_CI_CODE = 7,
-    FZ_CI_FROZENSET = 8, /* one reference: the tuple of its items */
-    FZ_CI_TAG_MAX = 8
+    FZ_CI_FROZENSET = 8,
+    FZ_CI_STR1 = 9,
+    FZ_CI_STR2 = 10,
+    FZ_CI_STR4 = 11,
+    FZ_CI_TAG_MAX = 11
 };
 
 /* Tag bit of a str record whose string is to be interned. */
-#define FZ_CI_INTERN 0x100u
+#define FZ_CI_INTERN 0x80u
 
 /* Classes of singleton references. */
 enum fz_codeimage_single {
@@ -71,7 +100,7 @@ enum fz_codeimage_const {
 };
 
 #define FZ_CI_SINGLE(cls, value)                                               \
-    (((uint64_t)(cls) << 33) | ((uint64_t)(value) << 1) | 1u)
+    ((((uint64_t)(cls) << 9 | (uint64_t)(value)) << 1) | 1u)
 
 /*
  * What the image depends on: the CPython version and the object layouts
@@ -110,12 +139,11 @@ fz_codeimage_layout(void)
 }
 
 /*
- * The runtime's loader (runtime/codeimage_load.c): make the image in
- * `mem` (`size` bytes, 8-byte aligned, PyMem_RawMalloc'd) live and return
- * a new reference to its code object. The objects are the memory: on
- * success, and on a failure with *kept set, `mem` must never be freed. A
- * damaged image fails with ImportError. Needs <Python.h> and the GIL.
+ * The runtime's loader (runtime/codeimage_load.c): build the objects of
+ * the image in `data` (`size` bytes, only read) and return a new
+ * reference to its code object. Their memory is never freed. A damaged
+ * image fails with ImportError. Needs <Python.h> and the GIL.
  */
-PyObject *fz_codeimage_load(void *mem, size_t size, int *kept);
+PyObject *fz_codeimage_load(const void *data, size_t size);
 
 #endif /* FZ_CODEIMAGE_H */

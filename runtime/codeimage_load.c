@@ -1,22 +1,23 @@
 /*
- * codeimage_load.c - turn a code image (fz_codeimage.h) into live objects, in
- * place.
+ * codeimage_load.c - lay out the objects of a code image (fz_codeimage.h)
+ * in one block of memory, live.
  *
- * One pass over the records, in order (a record refers only to records
- * before it). Each record's tag and sizes are checked against the room
- * left; each reference must name a live object before it, of the type its
- * field holds (a bitmap marks where live objects start); a code object's
- * names must be str and its local counts agree with its tables (what
- * _PyCode_Validate and intern_strings check of unmarshalled code). Then
- * the object gets its type and reference count, its references become
- * addresses, a name is interned, a frozenset built from its tuple. A
- * damaged record stops the load with ImportError; the objects made live
- * before it keep the memory.
+ * One pass over the listed objects, in order: each is written at the next
+ * free place of the block as the live object (header, fields, then its
+ * characters, digits, items or code units), its references already the
+ * addresses of the objects listed before it, checked to be of the type
+ * their field holds; a code object's names must be str and its local
+ * counts agree with its tables (what _PyCode_Validate and intern_strings
+ * check of unmarshalled code). A name is interned where it lands: when
+ * its twin is interned already, the twin is used and the place is taken
+ * by the next object. A frozenset is built from its tuple. Every size
+ * read is checked against the bytes left and the room the block has; a
+ * damaged image stops the load with ImportError.
  *
- * An image's objects are never freed: their reference counts start so
- * high that no decref reaches zero (as CPython's own deep-frozen modules
- * do), and no code treats them as uniquely owned (a reference count of 1
- * allows resizing in place).
+ * The objects are never freed: their reference counts start so high that
+ * no decref reaches zero (as CPython's own deep-frozen modules do), and
+ * no code treats them as uniquely owned (a reference count of 1 allows
+ * resizing in place).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -27,16 +28,6 @@
 
 /* Far from zero in both directions. */
 #define IMAGE_REFCNT ((Py_ssize_t)1 << 40)
-
-/* The type slot of an image str replaced by its interned twin, or of a
- * frozenset record; its first word is then the object to use instead. */
-#define FORWARD ((PyTypeObject *)(uintptr_t)1)
-
-typedef struct image {
-    char *base;
-    size_t size;
-    uint8_t *live; /* bit per 8 bytes: a live object starts here */
-} image;
 
 /*
  * The singletons a reference may name, one table for the process (made
@@ -50,13 +41,6 @@ enum {
     S_COUNT = S_BYTE + 256
 };
 static PyObject *singletons[S_COUNT];
-
-/*
- * Every image made live, chained through its header (which is not needed
- * once loaded): the objects live until the process ends, and the chain
- * keeps their memory reachable for leak checkers. Changed under the GIL.
- */
-static char *kept_images;
 
 static int
 make_singletons(void)
@@ -97,13 +81,14 @@ make_singletons(void)
     return 0;
 }
 
-/* The singleton `ref` names (borrowed), or NULL. */
+/* The singleton FZ_CI_SINGLE(class, value) >> 1 names (borrowed), or
+ * NULL. */
 static PyObject *
-single(uint64_t ref)
+single(uint64_t v)
 {
-    uint64_t value = (ref >> 1) & 0xffffffffu;
+    uint64_t value = v & 511u;
 
-    switch (ref >> 33) {
+    switch (v >> 9) {
     case FZ_CI_S_CONST:
         return value <= FZ_CI_CONST_MAX ? singletons[S_CONST + value] : NULL;
     case FZ_CI_S_INT:
@@ -117,33 +102,335 @@ single(uint64_t ref)
 }
 
 /*
- * Replace the reference in the slot at p, inside the object at `self`,
- * by a new reference to what it names: a singleton, or a live object
- * before `self` of type `want` (NULL: any).
+ * Every block laid out, chained through its first word: the objects live
+ * until the process ends, and the chain keeps their memory reachable for
+ * leak checkers. Changed under the GIL.
  */
-static int
-resolve(const image *im, char *p, size_t self, PyTypeObject *want)
-{
-    uint64_t ref;
-    PyObject *o;
+static void *kept_blocks;
 
-    memcpy(&ref, p, sizeof(ref));
-    if (ref & 1u) {
-        o = single(ref);
-    } else if (ref < self && ((im->live[ref / 64u] >> (ref / 8u % 8u)) & 1u)) {
-        o = (PyObject *)(im->base + ref);
-        if (o->ob_type == FORWARD) {
-            o = (PyObject *)o->ob_refcnt;
+typedef struct reader {
+    const uint8_t *p; /* next byte of the image */
+    const uint8_t *end;
+    char *block;        /* where the objects are laid out */
+    size_t used, room;  /* bytes of block taken, and its size */
+    PyObject **objects; /* the objects listed so far, by index */
+    uint32_t count;     /* how many */
+    PyObject **stack;   /* listed objects no parent has taken yet */
+    uint32_t depth;     /* how many */
+} reader;
+
+static int
+get_varint(reader *r, uint64_t *v)
+{
+    uint64_t x = 0;
+
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        uint8_t b;
+
+        if (r->p == r->end) {
+            return -1;
         }
-    } else {
-        o = NULL;
+        b = *r->p++;
+        x |= (uint64_t)(b & 0x7fu) << shift;
+        if (!(b & 0x80u)) {
+            *v = x;
+            return 0;
+        }
     }
-    if (!o || (want && Py_TYPE(o) != want)) {
+    return -1;
+}
+
+static int
+get_signed(reader *r, int64_t *v)
+{
+    uint64_t z;
+
+    if (get_varint(r, &z) < 0) {
         return -1;
     }
-    Py_INCREF(o);
-    memcpy(p, &o, sizeof(o));
+    *v = (int64_t)(z >> 1) ^ -(int64_t)(z & 1u);
     return 0;
+}
+
+/* An int field: a zigzag varint that fits in int. */
+static int
+get_int(reader *r, int *v)
+{
+    int64_t x;
+
+    if (get_signed(r, &x) < 0 || x < INT_MIN || x > INT_MAX) {
+        return -1;
+    }
+    *v = (int)x;
+    return 0;
+}
+
+static const uint8_t *
+get_bytes(reader *r, uint64_t n)
+{
+    const uint8_t *at = r->p;
+
+    if (n > (uint64_t)(r->end - r->p)) {
+        return NULL;
+    }
+    r->p += n;
+    return at;
+}
+
+/* The next `size` bytes of the block, or NULL when it has no room. */
+static char *
+take(reader *r, uint64_t size)
+{
+    uint64_t aligned = (size + 7u) & ~(uint64_t)7u;
+    char *at;
+
+    if (size > r->room || aligned > r->room - r->used) {
+        return NULL;
+    }
+    at = r->block + r->used;
+    r->used += (size_t)aligned;
+    return at;
+}
+
+/* Read one raw reference into a slot (resolve_refs makes it an object). */
+static int
+get_ref(reader *r, PyObject **slot)
+{
+    uint64_t ref;
+
+    if (get_varint(r, &ref) < 0 || ref > UINTPTR_MAX) {
+        return -1;
+    }
+    *slot = (PyObject *)(uintptr_t)ref;
+    return 0;
+}
+
+/*
+ * The n slots hold raw references (get_ref); make each a new reference to
+ * what it names, of type want[i] (want NULL: any type). The markers (0)
+ * take the objects listed for this one from the top of the stack, in
+ * order. 0, or -1 on damage, every slot then NULL.
+ */
+static int
+resolve_refs(reader *r, PyObject **slots, size_t n, PyTypeObject *const *want)
+{
+    size_t fresh = 0;
+    uint32_t base;
+
+    for (size_t i = 0; i < n; i++) {
+        fresh += slots[i] == NULL;
+    }
+    if (fresh > r->depth) {
+        goto damaged;
+    }
+    base = r->depth - (uint32_t)fresh;
+    fresh = 0;
+    for (size_t i = 0; i < n; i++) {
+        uintptr_t ref = (uintptr_t)slots[i];
+        PyObject *o;
+
+        if (ref == 0) {
+            o = r->stack[base + fresh++];
+        } else if (ref & 1u) {
+            o = single(ref >> 1);
+        } else {
+            uintptr_t back = ref >> 1; /* how far before this object */
+
+            o = back <= r->count ? r->objects[r->count - back] : NULL;
+        }
+        if (!o || (want && Py_TYPE(o) != want[i])) {
+            while (i-- > 0) {
+                Py_CLEAR(slots[i]); /* a macro: no side effects inside */
+            }
+            goto damaged;
+        }
+        Py_INCREF(o);
+        slots[i] = o;
+    }
+    r->depth = base;
+    return 0;
+damaged:
+    memset(slots, 0, n * sizeof(*slots));
+    return -1;
+}
+
+static void
+adopt(PyObject *o, PyTypeObject *type)
+{
+    o->ob_refcnt = IMAGE_REFCNT;
+    o->ob_type = type;
+}
+
+static PyObject *
+make_str(reader *r, unsigned tag)
+{
+    unsigned kind;
+    int ascii = (tag & ~FZ_CI_INTERN) == FZ_CI_STR;
+    uint64_t len;
+    size_t header;
+    const uint8_t *chars;
+    PyASCIIObject *a;
+    PyObject *o;
+
+    switch (tag & ~FZ_CI_INTERN) {
+    case FZ_CI_STR2:
+        kind = 2;
+        break;
+    case FZ_CI_STR4:
+        kind = 4;
+        break;
+    default:
+        kind = 1;
+        break;
+    }
+    if (get_varint(r, &len) < 0 || len > (uint64_t)PY_SSIZE_T_MAX / 4 ||
+        !(chars = get_bytes(r, len * kind))) {
+        return NULL;
+    }
+    header = ascii ? sizeof(PyASCIIObject) : sizeof(PyCompactUnicodeObject);
+    a = (PyASCIIObject *)take(r, header + (len + 1) * kind);
+    if (!a) {
+        return NULL;
+    }
+    o = (PyObject *)a;
+    adopt(o, &PyUnicode_Type);
+    a->length = (Py_ssize_t)len;
+    a->hash = -1;
+    memset(&a->state, 0, sizeof(a->state));
+    a->state.kind = kind;
+    a->state.compact = 1;
+    a->state.ascii = (unsigned)ascii;
+    a->state.ready = 1;
+    a->wstr = NULL;
+    if (!ascii) {
+        PyCompactUnicodeObject *c = (PyCompactUnicodeObject *)a;
+
+        c->utf8_length = 0;
+        c->utf8 = NULL;
+        c->wstr_length = 0;
+    }
+    memcpy((char *)a + header, chars, (size_t)len * kind);
+    memset((char *)a + header + len * kind, 0, kind);
+    if (tag & FZ_CI_INTERN) {
+        PyObject *s = o;
+
+        PyUnicode_InternInPlace(&s);
+        if (s != o) {
+            /* Its twin is used (the image keeps the reference it was
+             * given: the interned table does not count its own), and the
+             * place goes to the next object. */
+            r->used = (size_t)((char *)a - r->block);
+            o = s;
+        }
+    }
+    return o;
+}
+
+static PyObject *
+make_bytes(reader *r)
+{
+    uint64_t n;
+    const uint8_t *data;
+    PyBytesObject *b;
+    Py_hash_t unset = -1;
+
+    if (get_varint(r, &n) < 0 || !(data = get_bytes(r, n)) ||
+        !(b = (PyBytesObject *)take(r, offsetof(PyBytesObject, ob_sval) + n +
+                                           1))) {
+        return NULL;
+    }
+    adopt((PyObject *)b, &PyBytes_Type);
+    Py_SET_SIZE(b, (Py_ssize_t)n);
+    /* ob_shash, deprecated by name in 3.11: the word after the size. */
+    memcpy((char *)b + sizeof(PyVarObject), &unset, sizeof(unset));
+    memcpy(b->ob_sval, data, (size_t)n);
+    b->ob_sval[n] = '\0';
+    return (PyObject *)b;
+}
+
+static PyObject *
+make_long(reader *r)
+{
+    int64_t size;
+    uint64_t n;
+    const uint8_t *d;
+    PyLongObject *l;
+
+    if (get_signed(r, &size) < 0 || size == INT64_MIN) {
+        return NULL;
+    }
+    n = (uint64_t)(size < 0 ? -size : size);
+    if (n > (uint64_t)PY_SSIZE_T_MAX / sizeof(digit) ||
+        !(d = get_bytes(r, n * 4)) ||
+        !(l = (PyLongObject *)take(r, offsetof(PyLongObject, ob_digit) +
+                                          (n ? n : 1) * sizeof(digit)))) {
+        return NULL;
+    }
+    adopt((PyObject *)l, &PyLong_Type);
+    Py_SET_SIZE(l, (Py_ssize_t)size);
+    l->ob_digit[0] = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t v = (uint32_t)d[4 * i] | (uint32_t)d[4 * i + 1] << 8 |
+                     (uint32_t)d[4 * i + 2] << 16 |
+                     (uint32_t)d[4 * i + 3] << 24;
+
+        if (v >= PyLong_BASE || (i + 1 == n && v == 0)) {
+            return NULL; /* not a digit, or not normalized */
+        }
+        l->ob_digit[i] = (digit)v;
+    }
+    return (PyObject *)l;
+}
+
+static PyObject *
+make_float(reader *r, int complex)
+{
+    size_t n = complex ? 2 : 1;
+    const uint8_t *d = get_bytes(r, n * sizeof(double));
+    PyObject *o;
+
+    if (!d || !(o = (PyObject *)take(r, complex ? sizeof(PyComplexObject)
+                                                : sizeof(PyFloatObject)))) {
+        return NULL;
+    }
+    if (complex) {
+        adopt(o, &PyComplex_Type);
+        memcpy(&((PyComplexObject *)o)->cval.real, d, sizeof(double));
+        memcpy(&((PyComplexObject *)o)->cval.imag, d + sizeof(double),
+               sizeof(double));
+    } else {
+        adopt(o, &PyFloat_Type);
+        memcpy(&((PyFloatObject *)o)->ob_fval, d, sizeof(double));
+    }
+    return o;
+}
+
+static PyObject *
+make_tuple(reader *r)
+{
+    uint64_t n;
+    char *at;
+    PyTupleObject *t;
+
+    /* At most one item per byte left: bounds the room asked for. */
+    if (get_varint(r, &n) < 0 || n == 0 || n > (uint64_t)(r->end - r->p) ||
+        !(at = take(r, FZ_CI_GC_HEAD_SIZE + offsetof(PyTupleObject, ob_item) +
+                           n * sizeof(PyObject *)))) {
+        return NULL;
+    }
+    memset(at, 0, FZ_CI_GC_HEAD_SIZE); /* untracked */
+    t = (PyTupleObject *)(at + FZ_CI_GC_HEAD_SIZE);
+    for (uint64_t i = 0; i < n; i++) {
+        if (get_ref(r, &t->ob_item[i]) < 0) {
+            return NULL;
+        }
+    }
+    if (resolve_refs(r, t->ob_item, (size_t)n, NULL) < 0) {
+        return NULL;
+    }
+    adopt((PyObject *)t, &PyTuple_Type);
+    Py_SET_SIZE(t, (Py_ssize_t)n);
+    return (PyObject *)t;
 }
 
 /* Are all items of the live tuple t str? */
@@ -158,247 +445,224 @@ all_str(PyObject *t)
     return 1;
 }
 
-/* Bytes of the str object at obj, or 0 when its fields are unsound. */
-static size_t
-str_size(const PyASCIIObject *a)
-{
-    size_t kind = a->state.kind;
-    size_t header =
-        a->state.ascii ? sizeof(PyASCIIObject) : sizeof(PyCompactUnicodeObject);
-
-    if (!a->state.compact || !a->state.ready ||
-        (kind != 1 && kind != 2 && kind != 4) ||
-        (a->state.ascii && kind != 1) || a->length < 0 ||
-        (size_t)a->length >= (SIZE_MAX - header) / kind) {
-        return 0;
-    }
-    return header + ((size_t)a->length + 1) * kind;
-}
-
-static int
-make_code(const image *im, PyCodeObject *c, size_t at, size_t room)
-{
-    size_t n = (size_t)Py_SIZE(c);
-
-    if (room < offsetof(PyCodeObject, co_code_adaptive) || Py_SIZE(c) <= 0 ||
-        n > (room - offsetof(PyCodeObject, co_code_adaptive)) /
-                sizeof(_Py_CODEUNIT) ||
-        resolve(im, (char *)&c->co_consts, at, &PyTuple_Type) < 0 ||
-        resolve(im, (char *)&c->co_names, at, &PyTuple_Type) < 0 ||
-        resolve(im, (char *)&c->co_exceptiontable, at, &PyBytes_Type) < 0 ||
-        resolve(im, (char *)&c->co_localsplusnames, at, &PyTuple_Type) < 0 ||
-        resolve(im, (char *)&c->co_localspluskinds, at, &PyBytes_Type) < 0 ||
-        resolve(im, (char *)&c->co_filename, at, &PyUnicode_Type) < 0 ||
-        resolve(im, (char *)&c->co_name, at, &PyUnicode_Type) < 0 ||
-        resolve(im, (char *)&c->co_qualname, at, &PyUnicode_Type) < 0 ||
-        resolve(im, (char *)&c->co_linetable, at, &PyBytes_Type) < 0 ||
-        !all_str(c->co_names) || !all_str(c->co_localsplusnames) ||
-        PyTuple_GET_SIZE(c->co_localsplusnames) != c->co_nlocalsplus ||
-        PyBytes_GET_SIZE(c->co_localspluskinds) != c->co_nlocalsplus) {
-        return -1;
-    }
-    return 0;
-}
-
 /*
- * Make the record at `at` live. *next is where the following record
- * starts. -1 with an exception set on a damaged record or no memory.
+ * Are a code object's numbers (in put_code's order: flags, warmup, arg
+ * counts, stack size, first line, nlocalsplus, the local, cell and free
+ * counts, first traceable unit) what _PyCode_Validate allows and within
+ * its locals?
  */
 static int
-make_record(image *im, size_t at, size_t *next)
+counts_ok(const int *n)
 {
-    char *rec = im->base + at;
-    size_t room = im->size - at;
-    uint64_t tag;
-    PyObject *o;
-    size_t size;
+    int64_t nargs = (int64_t)n[2] + n[4] + ((n[0] & CO_VARARGS) != 0) +
+                    ((n[0] & CO_VARKEYWORDS) != 0);
 
-    if (room < sizeof(PyObject)) {
+    for (size_t i = 2; i < 13; i++) {
+        if (i != 6 && n[i] < 0) { /* only the first line may be < 0 */
+            return 0;
+        }
+    }
+    return n[0] >= 0 && n[2] >= n[3] && n[2] <= n[7] && n[4] <= n[7] &&
+           n[8] <= n[7] && n[9] <= n[7] && n[10] <= n[7] && n[11] <= n[7] &&
+           n[8] >= nargs;
+}
+
+static PyObject *
+make_code(reader *r)
+{
+    static PyTypeObject *const want[9] = {
+        &PyTuple_Type,   &PyTuple_Type,   &PyBytes_Type,
+        &PyTuple_Type,   &PyBytes_Type,   &PyUnicode_Type,
+        &PyUnicode_Type, &PyUnicode_Type, &PyBytes_Type};
+    int n[13];
+    PyObject *f[9] = {NULL};
+    uint64_t units;
+    const uint8_t *code;
+    PyCodeObject *c;
+
+    for (size_t i = 0; i < 13; i++) {
+        if (get_int(r, &n[i]) < 0) {
+            return NULL;
+        }
+    }
+    for (size_t i = 0; i < 9; i++) {
+        if (get_ref(r, &f[i]) < 0) {
+            return NULL;
+        }
+    }
+    if (resolve_refs(r, f, 9, want) < 0) {
+        return NULL;
+    }
+    if (get_varint(r, &units) < 0 || units == 0 ||
+        units > INT_MAX / sizeof(_Py_CODEUNIT) ||
+        !(code = get_bytes(r, units * sizeof(_Py_CODEUNIT))) || !counts_ok(n) ||
+        !all_str(f[1]) || !all_str(f[3]) || PyTuple_GET_SIZE(f[3]) != n[7] ||
+        PyBytes_GET_SIZE(f[4]) != n[7] || (uint64_t)n[12] > units ||
+        !(c = (PyCodeObject *)take(r, offsetof(PyCodeObject, co_code_adaptive) +
+                                          units * sizeof(_Py_CODEUNIT)))) {
         goto damaged;
     }
-    memcpy(&tag, rec, sizeof(tag));
-    o = (PyObject *)rec;
-    switch (tag & ~(uint64_t)FZ_CI_INTERN) {
-    case FZ_CI_STR:
-        size = room >= sizeof(PyASCIIObject)
-                   ? str_size((const PyASCIIObject *)rec)
-                   : 0;
-        if (size == 0 || size > room) {
-            goto damaged;
-        }
-        o->ob_refcnt = IMAGE_REFCNT;
-        o->ob_type = &PyUnicode_Type;
-        if (tag & FZ_CI_INTERN) {
-            PyObject *s = o;
-
-            PyUnicode_InternInPlace(&s);
-            if (s != o) {
-                /* The image keeps the reference it was given: the
-                 * interned table does not count its own. */
-                o->ob_type = FORWARD;
-                o->ob_refcnt = (Py_ssize_t)s;
-            }
-        }
-        break;
-    case FZ_CI_BYTES:
-        if (room <= offsetof(PyBytesObject, ob_sval) || Py_SIZE(o) < 0 ||
-            (size_t)Py_SIZE(o) >= room - offsetof(PyBytesObject, ob_sval)) {
-            goto damaged;
-        }
-        size = offsetof(PyBytesObject, ob_sval) + (size_t)Py_SIZE(o) + 1;
-        o->ob_refcnt = IMAGE_REFCNT;
-        o->ob_type = &PyBytes_Type;
-        break;
-    case FZ_CI_INT: {
-        size_t digits;
-
-        if (room < offsetof(PyLongObject, ob_digit) + sizeof(digit) ||
-            Py_SIZE(o) == PY_SSIZE_T_MIN) {
-            goto damaged;
-        }
-        digits = (size_t)(Py_SIZE(o) < 0 ? -Py_SIZE(o) : Py_SIZE(o));
-        if (digits >
-            (room - offsetof(PyLongObject, ob_digit)) / sizeof(digit)) {
-            goto damaged;
-        }
-        size = offsetof(PyLongObject, ob_digit) +
-               (digits ? digits : 1) * sizeof(digit);
-        o->ob_refcnt = IMAGE_REFCNT;
-        o->ob_type = &PyLong_Type;
-        break;
+    adopt((PyObject *)c, &PyCode_Type);
+    Py_SET_SIZE(c, (Py_ssize_t)units);
+    c->co_consts = f[0];
+    c->co_names = f[1];
+    c->co_exceptiontable = f[2];
+    c->co_flags = n[0];
+    c->co_warmup = (short)n[1];
+    c->_co_linearray_entry_size = 0;
+    c->co_argcount = n[2];
+    c->co_posonlyargcount = n[3];
+    c->co_kwonlyargcount = n[4];
+    c->co_stacksize = n[5];
+    c->co_firstlineno = n[6];
+    c->co_nlocalsplus = n[7];
+    c->co_nlocals = n[8];
+    c->co_nplaincellvars = n[9];
+    c->co_ncellvars = n[10];
+    c->co_nfreevars = n[11];
+    c->co_localsplusnames = f[3];
+    c->co_localspluskinds = f[4];
+    c->co_filename = f[5];
+    c->co_name = f[6];
+    c->co_qualname = f[7];
+    c->co_linetable = f[8];
+    c->co_weakreflist = NULL;
+    c->_co_code = NULL;
+    c->_co_linearray = NULL;
+    c->_co_firsttraceable = n[12];
+    c->co_extra = NULL;
+    memcpy(c->co_code_adaptive, code, (size_t)units * sizeof(_Py_CODEUNIT));
+    return (PyObject *)c;
+damaged:
+    for (size_t i = 0; i < 9; i++) {
+        Py_XDECREF(f[i]);
     }
+    return NULL;
+}
+
+/* The next object, laid out; NULL on damage (or no memory, with an
+ * exception set). */
+static PyObject *
+make_object(reader *r)
+{
+    const uint8_t *tag = get_bytes(r, 1);
+
+    if (!tag) {
+        return NULL;
+    }
+    switch (*tag & ~FZ_CI_INTERN) {
+    case FZ_CI_STR:
+    case FZ_CI_STR1:
+    case FZ_CI_STR2:
+    case FZ_CI_STR4:
+        return make_str(r, *tag);
+    case FZ_CI_BYTES:
+        return *tag & FZ_CI_INTERN ? NULL : make_bytes(r);
+    case FZ_CI_INT:
+        return *tag & FZ_CI_INTERN ? NULL : make_long(r);
     case FZ_CI_FLOAT:
-        if (room < sizeof(PyFloatObject)) {
-            goto damaged;
-        }
-        size = sizeof(PyFloatObject);
-        o->ob_refcnt = IMAGE_REFCNT;
-        o->ob_type = &PyFloat_Type;
-        break;
     case FZ_CI_COMPLEX:
-        if (room < sizeof(PyComplexObject)) {
-            goto damaged;
-        }
-        size = sizeof(PyComplexObject);
-        o->ob_refcnt = IMAGE_REFCNT;
-        o->ob_type = &PyComplex_Type;
-        break;
+        return *tag & FZ_CI_INTERN ? NULL
+                                   : make_float(r, *tag == FZ_CI_COMPLEX);
+    case FZ_CI_TUPLE:
+        return *tag & FZ_CI_INTERN ? NULL : make_tuple(r);
+    case FZ_CI_CODE:
+        return *tag & FZ_CI_INTERN ? NULL : make_code(r);
     case FZ_CI_FROZENSET: {
+        static PyTypeObject *const want[1] = {&PyTuple_Type};
         PyObject *items;
         PyObject *set;
 
-        size = sizeof(PyObject) + sizeof(uint64_t);
-        if (room < size ||
-            resolve(im, rec + sizeof(PyObject), at, &PyTuple_Type) < 0) {
-            goto damaged;
+        if ((*tag & FZ_CI_INTERN) || get_ref(r, &items) < 0 ||
+            resolve_refs(r, &items, 1, want) < 0) {
+            return NULL;
         }
-        memcpy(&items, rec + sizeof(PyObject), sizeof(items));
         set = PyFrozenSet_New(items);
-        if (!set) {
-            return -1;
-        }
-        o->ob_type = FORWARD;
-        o->ob_refcnt = (Py_ssize_t)set; /* the image's reference */
-        break;
+        Py_DECREF(items);
+        return set; /* the image's reference */
     }
-    case FZ_CI_TUPLE: {
-        size_t n;
+    }
+    return NULL;
+}
 
-        if (room < FZ_CI_GC_HEAD_SIZE + offsetof(PyTupleObject, ob_item)) {
-            goto damaged;
-        }
-        memset(rec, 0, FZ_CI_GC_HEAD_SIZE); /* untracked */
-        at += FZ_CI_GC_HEAD_SIZE;
-        room -= FZ_CI_GC_HEAD_SIZE;
-        o = (PyObject *)(rec + FZ_CI_GC_HEAD_SIZE);
-        n = (size_t)Py_SIZE(o);
-        if (Py_SIZE(o) <= 0 || n > (room - offsetof(PyTupleObject, ob_item)) /
-                                       sizeof(PyObject *)) {
-            goto damaged;
-        }
-        for (size_t i = 0; i < n; i++) {
-            if (resolve(im, (char *)&((PyTupleObject *)o)->ob_item[i], at,
-                        NULL) < 0) {
-                goto damaged;
-            }
-        }
-        size = offsetof(PyTupleObject, ob_item) + n * sizeof(PyObject *);
-        o->ob_refcnt = IMAGE_REFCNT;
-        o->ob_type = &PyTuple_Type;
-        break;
+static uint64_t
+get_u64(const uint8_t *p, int n)
+{
+    uint64_t v = 0;
+
+    for (int i = n - 1; i >= 0; i--) {
+        v = v << 8 | p[i];
     }
-    case FZ_CI_CODE:
-        if (make_code(im, (PyCodeObject *)o, at, room) < 0) {
-            goto damaged;
-        }
-        size = offsetof(PyCodeObject, co_code_adaptive) +
-               (size_t)Py_SIZE(o) * sizeof(_Py_CODEUNIT);
-        o->ob_refcnt = IMAGE_REFCNT;
-        o->ob_type = &PyCode_Type;
-        break;
-    default:
-        goto damaged;
-    }
-    im->live[at / 64u] |= (uint8_t)(1u << (at / 8u % 8u));
-    *next = at + ((size + 7u) & ~(size_t)7u);
-    return 0;
-damaged:
-    PyErr_Format(PyExc_ImportError, "code image: damaged record at %zu", at);
-    return -1;
+    return v;
 }
 
 PyObject *
-fz_codeimage_load(void *mem, size_t size, int *kept)
+fz_codeimage_load(const void *data, size_t size)
 {
-    image im = {mem, size, NULL};
-    uint32_t layout;
-    uint64_t stated;
-    size_t at = FZ_CODEIMAGE_HEADER_SIZE;
-    size_t last = 0;
+    reader r = {data, (const uint8_t *)data + size, NULL, 0, 0, NULL, 0, NULL,
+                0};
+    const uint8_t *h = data;
+    uint64_t room, count;
     PyObject *code = NULL;
+    void *block;
 
-    *kept = 0;
-    if (size < FZ_CODEIMAGE_HEADER_SIZE || size % 8u != 0 ||
-        ((uintptr_t)mem & 7u) != 0 || memcmp(mem, FZ_CODEIMAGE_MAGIC, 4) != 0) {
+    if (size < FZ_CODEIMAGE_HEADER_SIZE ||
+        memcmp(h, FZ_CODEIMAGE_MAGIC, 4) != 0) {
         PyErr_SetString(PyExc_ImportError, "code image: damaged header");
         return NULL;
     }
-    memcpy(&layout, im.base + 4, sizeof(layout));
-    memcpy(&stated, im.base + 8, sizeof(stated));
-    if (layout != fz_codeimage_layout()) {
+    if ((uint32_t)get_u64(h + 4, 4) != fz_codeimage_layout()) {
         PyErr_SetString(PyExc_ImportError,
                         "code image: made for another CPython build");
         return NULL;
     }
-    if (stated != size) {
+    room = get_u64(h + 8, 8);
+    count = get_u64(h + 16, 4);
+    if (room > (uint64_t)size * FZ_CODEIMAGE_GROWTH_MAX || count == 0 ||
+        count > size || get_u64(h + 20, 4) != 0) {
         PyErr_SetString(PyExc_ImportError, "code image: damaged header");
         return NULL;
     }
     if (make_singletons() < 0) {
         return NULL;
     }
-    im.live = PyMem_Calloc(size / 64u + 1u, 1);
-    if (!im.live) {
+    r.p = h + FZ_CODEIMAGE_HEADER_SIZE;
+    r.objects = PyMem_Malloc(2 * (size_t)count * sizeof(PyObject *));
+    block = PyMem_RawMalloc(sizeof(void *) + (size_t)room);
+    if (!r.objects || !block) {
+        PyMem_Free(r.objects);
+        PyMem_RawFree(block);
         return PyErr_NoMemory();
     }
-    /* From the first object made live on, the memory is the objects'. */
-    *kept = 1;
-    memcpy(im.base + 8, &kept_images, sizeof(kept_images));
-    kept_images = im.base;
-    while (at < size) {
-        last = at;
-        if (make_record(&im, at, &at) < 0) {
+    /* From the first object on, the block is the objects': kept. */
+    memcpy(block, &kept_blocks, sizeof(kept_blocks));
+    kept_blocks = block;
+    r.stack = r.objects + count;
+    r.block = (char *)block + sizeof(void *);
+    r.room = (size_t)room;
+    while (r.count < count) {
+        PyObject *o = make_object(&r);
+
+        if (!o) {
+            if (!PyErr_Occurred()) {
+                PyErr_Format(PyExc_ImportError,
+                             "code image: damaged object %u at byte %zu",
+                             (unsigned)r.count,
+                             (size_t)(r.p - (const uint8_t *)data));
+            }
             goto done;
         }
+        r.objects[r.count++] = o;
+        r.stack[r.depth++] = o;
     }
-    code = (PyObject *)(im.base + last);
-    if (last == 0 || Py_TYPE(code) != &PyCode_Type) {
-        PyErr_SetString(PyExc_ImportError, "code image: no code object");
+    code = r.objects[count - 1];
+    if (r.p != r.end || r.depth != 1 || Py_TYPE(code) != &PyCode_Type) {
+        PyErr_SetString(PyExc_ImportError, "code image: damaged end");
         code = NULL;
         goto done;
     }
     Py_INCREF(code);
 done:
-    PyMem_Free(im.live);
+    PyMem_Free(r.objects);
     return code;
 }

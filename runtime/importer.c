@@ -4,6 +4,7 @@
  */
 #include "importer.h"
 
+#include "fz_codeimage.h"
 #include "fz_error.h"
 #include "fz_platform.h"
 #include "names.h"
@@ -13,8 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <marshal.h>
-
-#include "fz_codeimage.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <structmember.h>
@@ -268,65 +267,50 @@ read_entry(Importer *self, const fz_entry *e)
     return bytes;
 }
 
-/*
- * The code object in the `size` bytes at mem, which this takes over
- * (PyMem_RawMalloc'd): a code image (fz_codeimage.h) is made live in place
- * and its memory becomes the objects'; marshalled code (a module whose
- * constants no image holds) is read and the memory freed.
- */
+/* The code object in `size` bytes of a code entry: a code image
+ * (fz_codeimage.h), or marshalled code (a module whose constants no image
+ * holds). */
 static PyObject *
-code_from(void *mem, size_t size)
+code_from(const void *data, size_t size)
 {
-    PyObject *code;
-    int kept = 0;
-
-    if (size >= 4 && memcmp(mem, FZ_CODEIMAGE_MAGIC, 4) == 0) {
-        code = fz_codeimage_load(mem, size, &kept);
-    } else {
-        code = PyMarshal_ReadObjectFromString(mem, (Py_ssize_t)size);
+    if (size >= 4 && memcmp(data, FZ_CODEIMAGE_MAGIC, 4) == 0) {
+        return fz_codeimage_load(data, size);
     }
-    if (!kept) {
-        PyMem_RawFree(mem);
-    }
-    return code;
+    return PyMarshal_ReadObjectFromString(data, (Py_ssize_t)size);
 }
 
-/* The code object of code entry `e`, decoded into memory of its own. */
+/*
+ * The code object of code entry `e`. Its bytes are borrowed from the
+ * reader (fz_payload_borrow: decoded faster, nothing allocated) and
+ * returned as soon as the objects are built; an import that a finalizer
+ * runs meanwhile borrows a buffer of its own.
+ */
 static PyObject *
 unmarshal_entry(Importer *self, const fz_entry *e)
 {
-    size_t size;
-    void *mem;
+    fz_payload_loan loan;
+    PyObject *code;
     int rc;
 
     if (e->flags & FZ_ENTRY_F_EXTERNAL) {
         PyObject *data = read_external(self, e);
 
-        if (!data) {
-            return NULL;
-        }
-        size = (size_t)PyBytes_GET_SIZE(data);
-        mem = PyMem_RawMalloc(size ? size : 1);
-        if (mem) {
-            memcpy(mem, PyBytes_AS_STRING(data), size);
-        }
-        Py_DECREF(data);
-        return mem ? code_from(mem, size) : PyErr_NoMemory();
+        code = data ? code_from(PyBytes_AS_STRING(data),
+                                (size_t)PyBytes_GET_SIZE(data))
+                    : NULL;
+        Py_XDECREF(data);
+        return code;
     }
     if (e->raw_size > (uint64_t)PY_SSIZE_T_MAX) {
         return PyErr_NoMemory();
     }
-    size = (size_t)e->raw_size;
-    mem = PyMem_RawMalloc(size ? size : 1);
-    if (!mem) {
-        return PyErr_NoMemory();
-    }
-    rc = fz_payload_read(self->payload, e, mem, size);
+    rc = fz_payload_borrow(self->payload, e, &loan);
     if (rc < 0) {
-        PyMem_RawFree(mem);
         return read_failed(self, rc);
     }
-    return code_from(mem, size);
+    code = code_from(loan.data, loan.size);
+    fz_payload_return(self->payload, &loan);
+    return code;
 }
 
 /* Unmarshal the code entry of `info`, its co_filename set to `file`. */

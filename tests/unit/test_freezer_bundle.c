@@ -170,20 +170,15 @@ Test(bundle, code_entries_are_code_images_with_relative_filenames)
 {
     fz_entry e = {0};
     void *raw = NULL;
-    void *mem;
     size_t size = 0;
     PyObject *code;
     PyObject *fname;
-    int kept;
 
     freeze_fixture(0);
     e = entry("pkg/sub.pyc");
     cr_assert_eq(fz_payload_read_alloc(payload, &e, &raw, &size), 0);
     cr_assert(size > 4 && memcmp(raw, FZ_CODEIMAGE_MAGIC, 4) == 0);
-    mem = PyMem_RawMalloc(size);
-    cr_assert_not_null(mem);
-    memcpy(mem, raw, size);
-    code = fz_codeimage_load(mem, size, &kept);
+    code = fz_codeimage_load(raw, size);
     if (!code) {
         PyErr_Print();
     }
