@@ -243,3 +243,33 @@ Test(codeimage, an_image_of_another_build_is_refused)
     fz_buf_dispose(&marshalled);
     fz_buf_dispose(&image);
 }
+
+/* A constant no image holds (the compiler makes none; a list here) keeps
+ * the module marshalled, which the runtime reads too. */
+Test(codeimage, a_constant_no_image_holds_stays_marshalled)
+{
+    fz_buf buf = FZ_BUF_INIT;
+    PyObject *globals, *r, *data;
+
+    PyGILState_STATE g = PyGILState_Ensure();
+    globals = PyDict_New();
+    PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins());
+    r = PyRun_String(
+        "import marshal\n"
+        "c = compile('x = 1', 'm.py', 'exec')\n"
+        "DATA = marshal.dumps(c.replace(co_consts=(1, None, [2])))\n",
+        Py_file_input, globals, globals);
+    cr_assert_not_null(r);
+    data = PyDict_GetItemString(globals, "DATA");
+    cr_assert_eq(fz_buf_append(&buf, PyBytes_AS_STRING(data),
+                               (size_t)PyBytes_GET_SIZE(data)),
+                 0);
+    cr_assert_eq(fz_codeimage_from_marshal(&buf, "m.py"), 0, "%s",
+                 fz_error_message());
+    cr_expect_eq(buf.size, (size_t)PyBytes_GET_SIZE(data));
+    cr_expect(memcmp(buf.data, PyBytes_AS_STRING(data), buf.size) == 0);
+    Py_DECREF(r);
+    Py_DECREF(globals);
+    PyGILState_Release(g);
+    fz_buf_dispose(&buf);
+}
