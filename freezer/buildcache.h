@@ -34,9 +34,9 @@
 #include <stdint.h>
 
 /* Part of every key: bumped whenever what the freezer makes from the same
- * inputs changes (2: code without column ranges, compile.h; 3 and 4: code
+ * inputs changes (2: code without column ranges, compile.h; 3 to 5: code
  * images, codeimage.h). */
-#define FZ_BUILDCACHE_VERSION 4u
+#define FZ_BUILDCACHE_VERSION 5u
 #define FZ_BUILDCACHE_HEADER_SIZE 48u
 #define FZ_BUILDCACHE_KEY_SIZE 16u
 

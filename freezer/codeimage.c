@@ -27,7 +27,8 @@ typedef struct writer {
     PyObject *memo; /* id(obj) -> its index */
     PyObject *keep; /* objects made here that the memo names by id */
     uint32_t count; /* objects listed */
-    uint64_t room;  /* bytes they take laid out */
+    uint64_t room;  /* bytes they take laid out in the block */
+    int heap_next;  /* the next object listed is a run-once code's field */
 } writer;
 
 static int put_object(writer *w, PyObject *o, uint64_t *ref);
@@ -72,12 +73,16 @@ put_signed(writer *w, int64_t v)
     return put_varint(w, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
 }
 
+/* The record's tag; `laid_out` bytes of the block unless it is built on
+ * the heap. */
 static int
 put_tag(writer *w, unsigned tag, uint64_t laid_out)
 {
     uint8_t t = (uint8_t)tag;
 
-    w->room += align8(laid_out);
+    if (!(tag & FZ_CI_HEAP)) {
+        w->room += align8(laid_out);
+    }
     return put_bytes(w, &t, 1);
 }
 
@@ -219,12 +224,17 @@ put_long(writer *w, PyObject *o)
     return rc;
 }
 
-/* List what items[0..n) name (those not listed yet) into refs. */
+/* List what items[0..n) name (those not listed yet) into refs; `heap`:
+ * they are a run-once code's fields. */
 static int
-list_items(writer *w, PyObject *const *items, Py_ssize_t n, uint64_t *refs)
+list_items(writer *w, PyObject *const *items, Py_ssize_t n, uint64_t *refs,
+           int heap)
 {
     for (Py_ssize_t i = 0; i < n; i++) {
-        int rc = put_object(w, items[i], &refs[i]);
+        int rc;
+
+        w->heap_next = heap;
+        rc = put_object(w, items[i], &refs[i]);
 
         if (rc < 0) {
             return rc;
@@ -261,7 +271,7 @@ put_refs(writer *w, const uint64_t *refs, Py_ssize_t n)
 }
 
 static int
-put_tuple(writer *w, PyObject *o)
+put_tuple(writer *w, PyObject *o, unsigned heap)
 {
     Py_ssize_t n = PyTuple_GET_SIZE(o);
     uint64_t *refs = PyMem_Malloc((size_t)n * sizeof(*refs));
@@ -270,9 +280,9 @@ put_tuple(writer *w, PyObject *o)
     if (!refs) {
         return fz_error_set(FZ_ENOMEM, "code image: out of memory");
     }
-    rc = list_items(w, &PyTuple_GET_ITEM(o, 0), n, refs);
+    rc = list_items(w, &PyTuple_GET_ITEM(o, 0), n, refs, 0);
     if (rc == 0) {
-        rc = put_tag(w, FZ_CI_TUPLE,
+        rc = put_tag(w, FZ_CI_TUPLE | heap,
                      FZ_CI_GC_HEAD_SIZE + offsetof(PyTupleObject, ob_item) +
                          (uint64_t)n * sizeof(PyObject *));
     }
@@ -369,11 +379,13 @@ put_code(writer *w, PyCodeObject *co)
         co->_co_firsttraceable};
     uint64_t units = (uint64_t)Py_SIZE(co);
     uint64_t refs[9];
+    /* A module's or a class's body runs once: on the heap, to be freed. */
+    unsigned heap = co->co_flags & CO_NEWLOCALS ? 0 : FZ_CI_HEAP;
     int rc;
 
-    rc = list_items(w, fields, 9, refs);
+    rc = list_items(w, fields, 9, refs, heap != 0);
     if (rc == 0) {
-        rc = put_tag(w, FZ_CI_CODE,
+        rc = put_tag(w, FZ_CI_CODE | heap,
                      offsetof(PyCodeObject, co_code_adaptive) +
                          units * sizeof(_Py_CODEUNIT));
     }
@@ -397,8 +409,10 @@ put_code(writer *w, PyCodeObject *co)
 static int
 put_object(writer *w, PyObject *o, uint64_t *ref)
 {
+    unsigned heap = w->heap_next ? FZ_CI_HEAP : 0;
     int rc;
 
+    w->heap_next = 0; /* for this object only, not what it refers to */
     *ref = singleton(o);
     if (*ref) {
         return 0;
@@ -412,7 +426,8 @@ put_object(writer *w, PyObject *o, uint64_t *ref)
     } else if (PyBytes_CheckExact(o)) {
         uint64_t n = (uint64_t)PyBytes_GET_SIZE(o);
 
-        rc = put_tag(w, FZ_CI_BYTES, offsetof(PyBytesObject, ob_sval) + n + 1);
+        rc = put_tag(w, FZ_CI_BYTES | heap,
+                     offsetof(PyBytesObject, ob_sval) + n + 1);
         if (rc == 0) {
             rc = put_varint(w, n);
         }
@@ -420,7 +435,7 @@ put_object(writer *w, PyObject *o, uint64_t *ref)
             rc = put_bytes(w, PyBytes_AS_STRING(o), (size_t)n);
         }
     } else if (PyTuple_CheckExact(o)) {
-        rc = put_tuple(w, o);
+        rc = put_tuple(w, o, heap);
     } else if (PyLong_CheckExact(o)) {
         rc = put_long(w, o);
     } else if (PyFloat_CheckExact(o)) {
@@ -458,7 +473,7 @@ put_object(writer *w, PyObject *o, uint64_t *ref)
 int
 fz_codeimage_write(fz_buf *out, PyObject *code)
 {
-    writer w = {out, NULL, NULL, 0, 0};
+    writer w = {out, NULL, NULL, 0, 0, 0};
     uint8_t header[FZ_CODEIMAGE_HEADER_SIZE] = {0};
     uint32_t layout = fz_codeimage_layout();
     uint64_t root;

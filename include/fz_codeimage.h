@@ -38,6 +38,11 @@
  *                  co_name, co_qualname, co_linetable; the number of code
  *                  units and their bytes
  *
+ * Code run once (without CO_NEWLOCALS: a module's or a class's body) is
+ * built on the heap with the tuples and bytes listed as its fields
+ * (FZ_CI_HEAP), so that it is freed after it ran, as marshal's would be;
+ * it takes no room in the block.
+ *
  * A reference is 0 for an object listed for this one: the runtime keeps
  * every listed object on a stack, and an object takes those of its
  * references from the top, in order (post-order makes them exactly the
@@ -79,6 +84,11 @@ enum fz_codeimage_tag {
 
 /* Tag bit of a str record whose string is to be interned. */
 #define FZ_CI_INTERN 0x80u
+/* Tag bit of a TUPLE, BYTES or CODE record built on the heap, with an
+ * ordinary reference count: the code of a module's or a class's body
+ * (run once, then dropped) and the tuples and bytes it lists as its own
+ * fields, freed once nothing holds them. The rest lives in the block. */
+#define FZ_CI_HEAP 0x40u
 
 /* Classes of singleton references. */
 enum fz_codeimage_single {

@@ -14,10 +14,12 @@
  * read is checked against the bytes left and the room the block has; a
  * damaged image stops the load with ImportError.
  *
- * The objects are never freed: their reference counts start so high that
- * no decref reaches zero (as CPython's own deep-frozen modules do), and
- * no code treats them as uniquely owned (a reference count of 1 allows
- * resizing in place).
+ * The objects in the block are never freed: their reference counts start
+ * so high that no decref reaches zero (as CPython's own deep-frozen
+ * modules do), and no code treats them as uniquely owned (a reference
+ * count of 1 allows resizing in place). Code that runs once (FZ_CI_HEAP:
+ * a module's or a class's body, with its own tuples and bytes) is built
+ * on the heap as ordinary objects instead, freed after it ran.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -117,6 +119,8 @@ typedef struct reader {
     uint32_t count;     /* how many */
     PyObject **stack;   /* listed objects no parent has taken yet */
     uint32_t depth;     /* how many */
+    uint8_t *heap;      /* by index: built on the heap (FZ_CI_HEAP) */
+    int last_heap;      /* the object make_object made is */
 } reader;
 
 static int
@@ -327,16 +331,21 @@ make_str(reader *r, unsigned tag)
 }
 
 static PyObject *
-make_bytes(reader *r)
+make_bytes(reader *r, int heap)
 {
     uint64_t n;
     const uint8_t *data;
     PyBytesObject *b;
     Py_hash_t unset = -1;
 
-    if (get_varint(r, &n) < 0 || !(data = get_bytes(r, n)) ||
-        !(b = (PyBytesObject *)take(r, offsetof(PyBytesObject, ob_sval) + n +
-                                           1))) {
+    if (get_varint(r, &n) < 0 || !(data = get_bytes(r, n))) {
+        return NULL;
+    }
+    if (heap) {
+        return PyBytes_FromStringAndSize((const char *)data, (Py_ssize_t)n);
+    }
+    b = (PyBytesObject *)take(r, offsetof(PyBytesObject, ob_sval) + n + 1);
+    if (!b) {
         return NULL;
     }
     adopt((PyObject *)b, &PyBytes_Type);
@@ -406,31 +415,48 @@ make_float(reader *r, int complex)
 }
 
 static PyObject *
-make_tuple(reader *r)
+make_tuple(reader *r, int heap)
 {
     uint64_t n;
     char *at;
     PyTupleObject *t;
 
     /* At most one item per byte left: bounds the room asked for. */
-    if (get_varint(r, &n) < 0 || n == 0 || n > (uint64_t)(r->end - r->p) ||
-        !(at = take(r, FZ_CI_GC_HEAD_SIZE + offsetof(PyTupleObject, ob_item) +
-                           n * sizeof(PyObject *)))) {
+    if (get_varint(r, &n) < 0 || n == 0 || n > (uint64_t)(r->end - r->p)) {
         return NULL;
     }
-    memset(at, 0, FZ_CI_GC_HEAD_SIZE); /* untracked */
-    t = (PyTupleObject *)(at + FZ_CI_GC_HEAD_SIZE);
-    for (uint64_t i = 0; i < n; i++) {
-        if (get_ref(r, &t->ob_item[i]) < 0) {
+    if (heap) {
+        t = (PyTupleObject *)PyTuple_New((Py_ssize_t)n);
+        if (!t) {
             return NULL;
         }
+    } else {
+        at = take(r, FZ_CI_GC_HEAD_SIZE + offsetof(PyTupleObject, ob_item) +
+                         n * sizeof(PyObject *));
+        if (!at) {
+            return NULL;
+        }
+        memset(at, 0, FZ_CI_GC_HEAD_SIZE); /* untracked */
+        t = (PyTupleObject *)(at + FZ_CI_GC_HEAD_SIZE);
     }
-    if (resolve_refs(r, t->ob_item, (size_t)n, NULL) < 0) {
-        return NULL;
+    /* Nothing below allocates, so no collection sees the raw items. */
+    for (uint64_t i = 0; i < n; i++) {
+        if (get_ref(r, &t->ob_item[i]) < 0) {
+            break;
+        }
+        if (i + 1 == n && resolve_refs(r, t->ob_item, (size_t)n, NULL) == 0) {
+            if (!heap) {
+                adopt((PyObject *)t, &PyTuple_Type);
+                Py_SET_SIZE(t, (Py_ssize_t)n);
+            }
+            return (PyObject *)t;
+        }
     }
-    adopt((PyObject *)t, &PyTuple_Type);
-    Py_SET_SIZE(t, (Py_ssize_t)n);
-    return (PyObject *)t;
+    if (heap) {
+        memset(t->ob_item, 0, (size_t)n * sizeof(PyObject *));
+        Py_DECREF(t);
+    }
+    return NULL;
 }
 
 /* Are all items of the live tuple t str? */
@@ -468,7 +494,7 @@ counts_ok(const int *n)
 }
 
 static PyObject *
-make_code(reader *r)
+make_code(reader *r, int heap)
 {
     static PyTypeObject *const want[9] = {
         &PyTuple_Type,   &PyTuple_Type,   &PyBytes_Type,
@@ -497,13 +523,23 @@ make_code(reader *r)
         units > INT_MAX / sizeof(_Py_CODEUNIT) ||
         !(code = get_bytes(r, units * sizeof(_Py_CODEUNIT))) || !counts_ok(n) ||
         !all_str(f[1]) || !all_str(f[3]) || PyTuple_GET_SIZE(f[3]) != n[7] ||
-        PyBytes_GET_SIZE(f[4]) != n[7] || (uint64_t)n[12] > units ||
-        !(c = (PyCodeObject *)take(r, offsetof(PyCodeObject, co_code_adaptive) +
-                                          units * sizeof(_Py_CODEUNIT)))) {
+        PyBytes_GET_SIZE(f[4]) != n[7] || (uint64_t)n[12] > units) {
         goto damaged;
     }
-    adopt((PyObject *)c, &PyCode_Type);
-    Py_SET_SIZE(c, (Py_ssize_t)units);
+    /* On the heap as _PyCode_New makes it (code_dealloc frees it). */
+    if (heap) {
+        c = PyObject_NewVar(PyCodeObject, &PyCode_Type, (Py_ssize_t)units);
+    } else {
+        c = (PyCodeObject *)take(r, offsetof(PyCodeObject, co_code_adaptive) +
+                                        units * sizeof(_Py_CODEUNIT));
+        if (c) {
+            adopt((PyObject *)c, &PyCode_Type);
+            Py_SET_SIZE(c, (Py_ssize_t)units);
+        }
+    }
+    if (!c) {
+        goto damaged;
+    }
     c->co_consts = f[0];
     c->co_names = f[1];
     c->co_exceptiontable = f[2];
@@ -546,18 +582,26 @@ static PyObject *
 make_object(reader *r)
 {
     const uint8_t *tag = get_bytes(r, 1);
+    int heap;
 
     if (!tag) {
         return NULL;
     }
-    switch (*tag & ~FZ_CI_INTERN) {
+    heap = (*tag & FZ_CI_HEAP) != 0;
+    r->last_heap = heap;
+    if (heap && (*tag & ~FZ_CI_HEAP) != FZ_CI_TUPLE &&
+        (*tag & ~FZ_CI_HEAP) != FZ_CI_BYTES &&
+        (*tag & ~FZ_CI_HEAP) != FZ_CI_CODE) {
+        return NULL;
+    }
+    switch (*tag & ~(FZ_CI_INTERN | FZ_CI_HEAP)) {
     case FZ_CI_STR:
     case FZ_CI_STR1:
     case FZ_CI_STR2:
     case FZ_CI_STR4:
         return make_str(r, *tag);
     case FZ_CI_BYTES:
-        return *tag & FZ_CI_INTERN ? NULL : make_bytes(r);
+        return *tag & FZ_CI_INTERN ? NULL : make_bytes(r, heap);
     case FZ_CI_INT:
         return *tag & FZ_CI_INTERN ? NULL : make_long(r);
     case FZ_CI_FLOAT:
@@ -565,9 +609,9 @@ make_object(reader *r)
         return *tag & FZ_CI_INTERN ? NULL
                                    : make_float(r, *tag == FZ_CI_COMPLEX);
     case FZ_CI_TUPLE:
-        return *tag & FZ_CI_INTERN ? NULL : make_tuple(r);
+        return *tag & FZ_CI_INTERN ? NULL : make_tuple(r, heap);
     case FZ_CI_CODE:
-        return *tag & FZ_CI_INTERN ? NULL : make_code(r);
+        return *tag & FZ_CI_INTERN ? NULL : make_code(r, heap);
     case FZ_CI_FROZENSET: {
         static PyTypeObject *const want[1] = {&PyTuple_Type};
         PyObject *items;
@@ -599,8 +643,9 @@ get_u64(const uint8_t *p, int n)
 PyObject *
 fz_codeimage_load(const void *data, size_t size)
 {
-    reader r = {data, (const uint8_t *)data + size, NULL, 0, 0, NULL, 0, NULL,
-                0};
+    reader r = {
+        data, (const uint8_t *)data + size, NULL, 0, 0, NULL, 0, NULL, 0, NULL,
+        0};
     const uint8_t *h = data;
     uint64_t room, count;
     PyObject *code = NULL;
@@ -627,7 +672,7 @@ fz_codeimage_load(const void *data, size_t size)
         return NULL;
     }
     r.p = h + FZ_CODEIMAGE_HEADER_SIZE;
-    r.objects = PyMem_Malloc(2 * (size_t)count * sizeof(PyObject *));
+    r.objects = PyMem_Malloc((size_t)count * (2 * sizeof(PyObject *) + 1));
     block = PyMem_RawMalloc(sizeof(void *) + (size_t)room);
     if (!r.objects || !block) {
         PyMem_Free(r.objects);
@@ -638,6 +683,7 @@ fz_codeimage_load(const void *data, size_t size)
     memcpy(block, &kept_blocks, sizeof(kept_blocks));
     kept_blocks = block;
     r.stack = r.objects + count;
+    r.heap = (uint8_t *)(r.stack + count);
     r.block = (char *)block + sizeof(void *);
     r.room = (size_t)room;
     while (r.count < count) {
@@ -652,6 +698,7 @@ fz_codeimage_load(const void *data, size_t size)
             }
             goto done;
         }
+        r.heap[r.count] = (uint8_t)r.last_heap;
         r.objects[r.count++] = o;
         r.stack[r.depth++] = o;
     }
@@ -663,6 +710,13 @@ fz_codeimage_load(const void *data, size_t size)
     }
     Py_INCREF(code);
 done:
+    /* The image's references to what lives on the heap: what refers to
+     * them holds them now, and they go with it. */
+    for (uint32_t i = 0; i < r.count; i++) {
+        if (r.heap[i]) {
+            Py_DECREF(r.objects[i]);
+        }
+    }
     PyMem_Free(r.objects);
     return code;
 }

@@ -89,7 +89,15 @@ static const char check[] =
     "ns = {'__name__': 'm'}\n"
     "exec(LOADED, ns)\n"
     "ok = ns['RESULT'] == (True, False, 16, {'a': 1, 'b': 2}, 42,\n"
-    "                      [0, 1, 4, 9]) and ns['SMALL'][-1] == 10**30\n";
+    "                      [0, 1, 4, 9]) and ns['SMALL'][-1] == 10**30\n"
+    "# A function's code lives in the block for good; the module's body,\n"
+    "# run once, is an ordinary object, freed once dropped.\n"
+    "import weakref\n"
+    "forever = sys.getrefcount(ns['outer'].__code__) > 2**39\n"
+    "ordinary = sys.getrefcount(LOADED) < 100\n"
+    "gone = weakref.ref(LOADED)\n"
+    "del LOADED\n"
+    "ok = ok and forever and ordinary and gone() is None\n";
 
 static void
 setup(void)
@@ -143,6 +151,7 @@ Test(codeimage, loads_the_code_marshal_would_give)
     globals = PyDict_New();
     PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins());
     PyDict_SetItemString(globals, "LOADED", code);
+    Py_DECREF(code); /* the check drops the last reference */
     PyDict_SetItemString(globals, "MARSHALLED",
                          PyBytes_FromStringAndSize(
                              marshalled.data, (Py_ssize_t)marshalled.size));
@@ -155,7 +164,6 @@ Test(codeimage, loads_the_code_marshal_would_give)
     cr_expect(ok == Py_True, "the loaded code ran differently");
     Py_XDECREF(r);
     Py_DECREF(globals);
-    Py_DECREF(code);
     PyGILState_Release(g);
     fz_buf_dispose(&marshalled);
     fz_buf_dispose(&image);
