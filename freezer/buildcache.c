@@ -379,12 +379,10 @@ compile_image(fz_buf *out, const char *source, size_t size,
 static int
 cached_code_usable(const fz_buf *b)
 {
-    uint32_t layout;
-
     if (b->size >= FZ_CODEIMAGE_HEADER_SIZE &&
         memcmp(b->data, FZ_CODEIMAGE_MAGIC, 4) == 0) {
-        memcpy(&layout, b->data + 4, sizeof(layout));
-        return layout == fz_codeimage_layout();
+        return fz_get_u32((const uint8_t *)b->data + 4) ==
+               fz_codeimage_layout();
     }
     return b->size > 0 && (b->data[0] & 0x7f) == 'c';
 }

@@ -16,6 +16,7 @@
 
 #include "codeimage.h"
 
+#include "fz_bytes.h"
 #include "fz_codeimage.h"
 #include "fz_error.h"
 #include "pyembed.h"
@@ -215,10 +216,7 @@ put_long(writer *w, PyObject *o)
     for (Py_ssize_t i = 0; rc == 0 && i < n; i++) {
         uint8_t d[4];
 
-        d[0] = (uint8_t)l->ob_digit[i];
-        d[1] = (uint8_t)(l->ob_digit[i] >> 8);
-        d[2] = (uint8_t)(l->ob_digit[i] >> 16);
-        d[3] = (uint8_t)(l->ob_digit[i] >> 24);
+        fz_put_u32(d, l->ob_digit[i]);
         rc = put_bytes(w, d, sizeof(d));
     }
     return rc;
@@ -362,38 +360,47 @@ put_frozenset(writer *w, PyObject *o)
 static int
 put_code(writer *w, PyCodeObject *co)
 {
-    PyObject *fields[9] = {co->co_consts,
-                           co->co_names,
-                           co->co_exceptiontable,
-                           co->co_localsplusnames,
-                           co->co_localspluskinds,
-                           co->co_filename,
-                           co->co_name,
-                           co->co_qualname,
-                           co->co_linetable};
-    const int64_t numbers[13] = {
-        co->co_flags,           co->co_warmup,         co->co_argcount,
-        co->co_posonlyargcount, co->co_kwonlyargcount, co->co_stacksize,
-        co->co_firstlineno,     co->co_nlocalsplus,    co->co_nlocals,
-        co->co_nplaincellvars,  co->co_ncellvars,      co->co_nfreevars,
-        co->_co_firsttraceable};
+    PyObject *fields[FZ_CI_R_COUNT] = {
+        [FZ_CI_R_CONSTS] = co->co_consts,
+        [FZ_CI_R_NAMES] = co->co_names,
+        [FZ_CI_R_EXCEPTIONTABLE] = co->co_exceptiontable,
+        [FZ_CI_R_LOCALSPLUSNAMES] = co->co_localsplusnames,
+        [FZ_CI_R_LOCALSPLUSKINDS] = co->co_localspluskinds,
+        [FZ_CI_R_FILENAME] = co->co_filename,
+        [FZ_CI_R_NAME] = co->co_name,
+        [FZ_CI_R_QUALNAME] = co->co_qualname,
+        [FZ_CI_R_LINETABLE] = co->co_linetable};
+    const int64_t numbers[FZ_CI_N_COUNT] = {
+        [FZ_CI_N_FLAGS] = co->co_flags,
+        [FZ_CI_N_WARMUP] = co->co_warmup,
+        [FZ_CI_N_ARGCOUNT] = co->co_argcount,
+        [FZ_CI_N_POSONLYARGCOUNT] = co->co_posonlyargcount,
+        [FZ_CI_N_KWONLYARGCOUNT] = co->co_kwonlyargcount,
+        [FZ_CI_N_STACKSIZE] = co->co_stacksize,
+        [FZ_CI_N_FIRSTLINENO] = co->co_firstlineno,
+        [FZ_CI_N_NLOCALSPLUS] = co->co_nlocalsplus,
+        [FZ_CI_N_NLOCALS] = co->co_nlocals,
+        [FZ_CI_N_NPLAINCELLVARS] = co->co_nplaincellvars,
+        [FZ_CI_N_NCELLVARS] = co->co_ncellvars,
+        [FZ_CI_N_NFREEVARS] = co->co_nfreevars,
+        [FZ_CI_N_FIRSTTRACEABLE] = co->_co_firsttraceable};
     uint64_t units = (uint64_t)Py_SIZE(co);
-    uint64_t refs[9];
+    uint64_t refs[FZ_CI_R_COUNT];
     /* A module's or a class's body runs once: on the heap, to be freed. */
     unsigned heap = co->co_flags & CO_NEWLOCALS ? 0 : FZ_CI_HEAP;
     int rc;
 
-    rc = list_items(w, fields, 9, refs, heap != 0);
+    rc = list_items(w, fields, FZ_CI_R_COUNT, refs, heap != 0);
     if (rc == 0) {
         rc = put_tag(w, FZ_CI_CODE | heap,
                      offsetof(PyCodeObject, co_code_adaptive) +
                          units * sizeof(_Py_CODEUNIT));
     }
-    for (size_t i = 0; rc == 0 && i < 13; i++) {
+    for (size_t i = 0; rc == 0 && i < FZ_CI_N_COUNT; i++) {
         rc = put_signed(w, numbers[i]);
     }
     if (rc == 0) {
-        rc = put_refs(w, refs, 9);
+        rc = put_refs(w, refs, FZ_CI_R_COUNT);
     }
     if (rc == 0) {
         rc = put_varint(w, units);
@@ -501,13 +508,9 @@ fz_codeimage_write(fz_buf *out, PyObject *code)
         fz_buf_clear(out);
         return rc;
     }
-    for (int i = 0; i < 4; i++) {
-        out->data[4 + i] = (char)(layout >> (8 * i));
-        out->data[16 + i] = (char)(w.count >> (8 * i));
-    }
-    for (int i = 0; i < 8; i++) {
-        out->data[8 + i] = (char)(w.room >> (8 * i));
-    }
+    fz_put_u32((uint8_t *)out->data + 4, layout);
+    fz_put_u64((uint8_t *)out->data + 8, w.room);
+    fz_put_u32((uint8_t *)out->data + 16, w.count);
     return 0;
 }
 

@@ -9,8 +9,8 @@
  * before it), compactly; the runtime writes each one at the next free
  * place of one block as the live object (header, fields, characters or
  * items), its references already addresses. Nothing is allocated per
- * object, no code object is validated twice, and a name already interned
- * takes no room at all.
+ * object (but for code run once, below), no code object is validated
+ * twice, and a name already interned takes no room at all.
  *
  * Layout (integers are LEB128 varints unless sized; sized ones little-
  * endian; "zz" marks zigzag-encoded signed values):
@@ -78,8 +78,7 @@ enum fz_codeimage_tag {
     FZ_CI_FROZENSET = 8,
     FZ_CI_STR1 = 9,
     FZ_CI_STR2 = 10,
-    FZ_CI_STR4 = 11,
-    FZ_CI_TAG_MAX = 11
+    FZ_CI_STR4 = 11
 };
 
 /* Tag bit of a str record whose string is to be interned. */
@@ -107,6 +106,37 @@ enum fz_codeimage_const {
     FZ_CI_EMPTY_STR = 5,
     FZ_CI_EMPTY_BYTES = 6,
     FZ_CI_CONST_MAX = 6
+};
+
+/* A CODE record's numbers and references, in the order they are written. */
+enum fz_codeimage_code_number {
+    FZ_CI_N_FLAGS,
+    FZ_CI_N_WARMUP,
+    FZ_CI_N_ARGCOUNT,
+    FZ_CI_N_POSONLYARGCOUNT,
+    FZ_CI_N_KWONLYARGCOUNT,
+    FZ_CI_N_STACKSIZE,
+    FZ_CI_N_FIRSTLINENO,
+    FZ_CI_N_NLOCALSPLUS,
+    FZ_CI_N_NLOCALS,
+    FZ_CI_N_NPLAINCELLVARS,
+    FZ_CI_N_NCELLVARS,
+    FZ_CI_N_NFREEVARS,
+    FZ_CI_N_FIRSTTRACEABLE,
+    FZ_CI_N_COUNT
+};
+
+enum fz_codeimage_code_ref {
+    FZ_CI_R_CONSTS,
+    FZ_CI_R_NAMES,
+    FZ_CI_R_EXCEPTIONTABLE,
+    FZ_CI_R_LOCALSPLUSNAMES,
+    FZ_CI_R_LOCALSPLUSKINDS,
+    FZ_CI_R_FILENAME,
+    FZ_CI_R_NAME,
+    FZ_CI_R_QUALNAME,
+    FZ_CI_R_LINETABLE,
+    FZ_CI_R_COUNT
 };
 
 #define FZ_CI_SINGLE(cls, value)                                               \

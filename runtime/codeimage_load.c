@@ -24,6 +24,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include "fz_bytes.h"
 #include "fz_codeimage.h"
 
 #include <string.h>
@@ -379,9 +380,7 @@ make_long(reader *r)
     Py_SET_SIZE(l, (Py_ssize_t)size);
     l->ob_digit[0] = 0;
     for (uint64_t i = 0; i < n; i++) {
-        uint32_t v = (uint32_t)d[4 * i] | (uint32_t)d[4 * i + 1] << 8 |
-                     (uint32_t)d[4 * i + 2] << 16 |
-                     (uint32_t)d[4 * i + 3] << 24;
+        uint32_t v = fz_get_u32(d + 4 * i);
 
         if (v >= PyLong_BASE || (i + 1 == n && v == 0)) {
             return NULL; /* not a digit, or not normalized */
@@ -471,59 +470,73 @@ all_str(PyObject *t)
     return 1;
 }
 
-/*
- * Are a code object's numbers (in put_code's order: flags, warmup, arg
- * counts, stack size, first line, nlocalsplus, the local, cell and free
- * counts, first traceable unit) what _PyCode_Validate allows and within
- * its locals?
- */
+/* Are a code object's numbers what _PyCode_Validate allows, and within
+ * its locals? */
 static int
 counts_ok(const int *n)
 {
-    int64_t nargs = (int64_t)n[2] + n[4] + ((n[0] & CO_VARARGS) != 0) +
-                    ((n[0] & CO_VARKEYWORDS) != 0);
+    int nlocalsplus = n[FZ_CI_N_NLOCALSPLUS];
+    int64_t nargs = (int64_t)n[FZ_CI_N_ARGCOUNT] + n[FZ_CI_N_KWONLYARGCOUNT] +
+                    ((n[FZ_CI_N_FLAGS] & CO_VARARGS) != 0) +
+                    ((n[FZ_CI_N_FLAGS] & CO_VARKEYWORDS) != 0);
 
-    for (size_t i = 2; i < 13; i++) {
-        if (i != 6 && n[i] < 0) { /* only the first line may be < 0 */
+    for (size_t i = FZ_CI_N_ARGCOUNT; i < FZ_CI_N_COUNT; i++) {
+        /* only the first line may be < 0 */
+        if (i != FZ_CI_N_FIRSTLINENO && n[i] < 0) {
             return 0;
         }
     }
-    return n[0] >= 0 && n[2] >= n[3] && n[2] <= n[7] && n[4] <= n[7] &&
-           n[8] <= n[7] && n[9] <= n[7] && n[10] <= n[7] && n[11] <= n[7] &&
-           n[8] >= nargs;
+    return n[FZ_CI_N_FLAGS] >= 0 &&
+           n[FZ_CI_N_ARGCOUNT] >= n[FZ_CI_N_POSONLYARGCOUNT] &&
+           n[FZ_CI_N_ARGCOUNT] <= nlocalsplus &&
+           n[FZ_CI_N_KWONLYARGCOUNT] <= nlocalsplus &&
+           n[FZ_CI_N_NLOCALS] <= nlocalsplus &&
+           n[FZ_CI_N_NPLAINCELLVARS] <= nlocalsplus &&
+           n[FZ_CI_N_NCELLVARS] <= nlocalsplus &&
+           n[FZ_CI_N_NFREEVARS] <= nlocalsplus && n[FZ_CI_N_NLOCALS] >= nargs;
 }
 
 static PyObject *
 make_code(reader *r, int heap)
 {
-    static PyTypeObject *const want[9] = {
-        &PyTuple_Type,   &PyTuple_Type,   &PyBytes_Type,
-        &PyTuple_Type,   &PyBytes_Type,   &PyUnicode_Type,
-        &PyUnicode_Type, &PyUnicode_Type, &PyBytes_Type};
-    int n[13];
-    PyObject *f[9] = {NULL};
+    static PyTypeObject *const want[FZ_CI_R_COUNT] = {
+        [FZ_CI_R_CONSTS] = &PyTuple_Type,
+        [FZ_CI_R_NAMES] = &PyTuple_Type,
+        [FZ_CI_R_EXCEPTIONTABLE] = &PyBytes_Type,
+        [FZ_CI_R_LOCALSPLUSNAMES] = &PyTuple_Type,
+        [FZ_CI_R_LOCALSPLUSKINDS] = &PyBytes_Type,
+        [FZ_CI_R_FILENAME] = &PyUnicode_Type,
+        [FZ_CI_R_NAME] = &PyUnicode_Type,
+        [FZ_CI_R_QUALNAME] = &PyUnicode_Type,
+        [FZ_CI_R_LINETABLE] = &PyBytes_Type};
+    int n[FZ_CI_N_COUNT];
+    PyObject *f[FZ_CI_R_COUNT] = {NULL};
     uint64_t units;
     const uint8_t *code;
     PyCodeObject *c;
 
-    for (size_t i = 0; i < 13; i++) {
+    for (size_t i = 0; i < FZ_CI_N_COUNT; i++) {
         if (get_int(r, &n[i]) < 0) {
             return NULL;
         }
     }
-    for (size_t i = 0; i < 9; i++) {
+    for (size_t i = 0; i < FZ_CI_R_COUNT; i++) {
         if (get_ref(r, &f[i]) < 0) {
             return NULL;
         }
     }
-    if (resolve_refs(r, f, 9, want) < 0) {
+    if (resolve_refs(r, f, FZ_CI_R_COUNT, want) < 0) {
         return NULL;
     }
     if (get_varint(r, &units) < 0 || units == 0 ||
         units > INT_MAX / sizeof(_Py_CODEUNIT) ||
         !(code = get_bytes(r, units * sizeof(_Py_CODEUNIT))) || !counts_ok(n) ||
-        !all_str(f[1]) || !all_str(f[3]) || PyTuple_GET_SIZE(f[3]) != n[7] ||
-        PyBytes_GET_SIZE(f[4]) != n[7] || (uint64_t)n[12] > units) {
+        !all_str(f[FZ_CI_R_NAMES]) || !all_str(f[FZ_CI_R_LOCALSPLUSNAMES]) ||
+        PyTuple_GET_SIZE(f[FZ_CI_R_LOCALSPLUSNAMES]) !=
+            n[FZ_CI_N_NLOCALSPLUS] ||
+        PyBytes_GET_SIZE(f[FZ_CI_R_LOCALSPLUSKINDS]) !=
+            n[FZ_CI_N_NLOCALSPLUS] ||
+        (uint64_t)n[FZ_CI_N_FIRSTTRACEABLE] > units) {
         goto damaged;
     }
     /* On the heap as _PyCode_New makes it (code_dealloc frees it). */
@@ -540,37 +553,37 @@ make_code(reader *r, int heap)
     if (!c) {
         goto damaged;
     }
-    c->co_consts = f[0];
-    c->co_names = f[1];
-    c->co_exceptiontable = f[2];
-    c->co_flags = n[0];
-    c->co_warmup = (short)n[1];
+    c->co_consts = f[FZ_CI_R_CONSTS];
+    c->co_names = f[FZ_CI_R_NAMES];
+    c->co_exceptiontable = f[FZ_CI_R_EXCEPTIONTABLE];
+    c->co_flags = n[FZ_CI_N_FLAGS];
+    c->co_warmup = (short)n[FZ_CI_N_WARMUP];
     c->_co_linearray_entry_size = 0;
-    c->co_argcount = n[2];
-    c->co_posonlyargcount = n[3];
-    c->co_kwonlyargcount = n[4];
-    c->co_stacksize = n[5];
-    c->co_firstlineno = n[6];
-    c->co_nlocalsplus = n[7];
-    c->co_nlocals = n[8];
-    c->co_nplaincellvars = n[9];
-    c->co_ncellvars = n[10];
-    c->co_nfreevars = n[11];
-    c->co_localsplusnames = f[3];
-    c->co_localspluskinds = f[4];
-    c->co_filename = f[5];
-    c->co_name = f[6];
-    c->co_qualname = f[7];
-    c->co_linetable = f[8];
+    c->co_argcount = n[FZ_CI_N_ARGCOUNT];
+    c->co_posonlyargcount = n[FZ_CI_N_POSONLYARGCOUNT];
+    c->co_kwonlyargcount = n[FZ_CI_N_KWONLYARGCOUNT];
+    c->co_stacksize = n[FZ_CI_N_STACKSIZE];
+    c->co_firstlineno = n[FZ_CI_N_FIRSTLINENO];
+    c->co_nlocalsplus = n[FZ_CI_N_NLOCALSPLUS];
+    c->co_nlocals = n[FZ_CI_N_NLOCALS];
+    c->co_nplaincellvars = n[FZ_CI_N_NPLAINCELLVARS];
+    c->co_ncellvars = n[FZ_CI_N_NCELLVARS];
+    c->co_nfreevars = n[FZ_CI_N_NFREEVARS];
+    c->co_localsplusnames = f[FZ_CI_R_LOCALSPLUSNAMES];
+    c->co_localspluskinds = f[FZ_CI_R_LOCALSPLUSKINDS];
+    c->co_filename = f[FZ_CI_R_FILENAME];
+    c->co_name = f[FZ_CI_R_NAME];
+    c->co_qualname = f[FZ_CI_R_QUALNAME];
+    c->co_linetable = f[FZ_CI_R_LINETABLE];
     c->co_weakreflist = NULL;
     c->_co_code = NULL;
     c->_co_linearray = NULL;
-    c->_co_firsttraceable = n[12];
+    c->_co_firsttraceable = n[FZ_CI_N_FIRSTTRACEABLE];
     c->co_extra = NULL;
     memcpy(c->co_code_adaptive, code, (size_t)units * sizeof(_Py_CODEUNIT));
     return (PyObject *)c;
 damaged:
-    for (size_t i = 0; i < 9; i++) {
+    for (size_t i = 0; i < FZ_CI_R_COUNT; i++) {
         Py_XDECREF(f[i]);
     }
     return NULL;
@@ -629,17 +642,6 @@ make_object(reader *r)
     return NULL;
 }
 
-static uint64_t
-get_u64(const uint8_t *p, int n)
-{
-    uint64_t v = 0;
-
-    for (int i = n - 1; i >= 0; i--) {
-        v = v << 8 | p[i];
-    }
-    return v;
-}
-
 PyObject *
 fz_codeimage_load(const void *data, size_t size)
 {
@@ -656,15 +658,15 @@ fz_codeimage_load(const void *data, size_t size)
         PyErr_SetString(PyExc_ImportError, "code image: damaged header");
         return NULL;
     }
-    if ((uint32_t)get_u64(h + 4, 4) != fz_codeimage_layout()) {
+    if ((uint32_t)fz_get_u32(h + 4) != fz_codeimage_layout()) {
         PyErr_SetString(PyExc_ImportError,
                         "code image: made for another CPython build");
         return NULL;
     }
-    room = get_u64(h + 8, 8);
-    count = get_u64(h + 16, 4);
+    room = fz_get_u64(h + 8);
+    count = fz_get_u32(h + 16);
     if (room > (uint64_t)size * FZ_CODEIMAGE_GROWTH_MAX || count == 0 ||
-        count > size || get_u64(h + 20, 4) != 0) {
+        count > size || fz_get_u32(h + 20) != 0) {
         PyErr_SetString(PyExc_ImportError, "code image: damaged header");
         return NULL;
     }

@@ -136,10 +136,34 @@ load(const fz_buf *image, size_t size)
     return code;
 }
 
+/* A namespace with the builtins. */
+static PyObject *namespace(void)
+{
+    PyObject *globals = PyDict_New();
+
+    cr_assert_not_null(globals);
+    cr_assert_eq(
+        PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins()), 0);
+    return globals;
+}
+
+/* Run `src` in globals; it must not raise. */
+static void
+run(const char *src, PyObject *globals)
+{
+    PyObject *r = PyRun_String(src, Py_file_input, globals, globals);
+
+    if (r == NULL) {
+        PyErr_Print();
+    }
+    cr_assert_not_null(r, "the Python code raised");
+    Py_DECREF(r);
+}
+
 Test(codeimage, loads_the_code_marshal_would_give)
 {
     fz_buf marshalled = FZ_BUF_INIT, image = FZ_BUF_INIT;
-    PyObject *globals, *code, *r, *ok;
+    PyObject *globals, *code, *data;
 
     make(&marshalled, &image);
     PyGILState_STATE g = PyGILState_Ensure();
@@ -148,21 +172,17 @@ Test(codeimage, loads_the_code_marshal_would_give)
         PyErr_Print();
     }
     cr_assert_not_null(code);
-    globals = PyDict_New();
-    PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins());
+    globals = namespace();
     PyDict_SetItemString(globals, "LOADED", code);
     Py_DECREF(code); /* the check drops the last reference */
-    PyDict_SetItemString(globals, "MARSHALLED",
-                         PyBytes_FromStringAndSize(
-                             marshalled.data, (Py_ssize_t)marshalled.size));
-    r = PyRun_String(check, Py_file_input, globals, globals);
-    if (r == NULL) {
-        PyErr_Print();
-    }
-    cr_assert_not_null(r, "the check raised");
-    ok = PyDict_GetItemString(globals, "ok");
-    cr_expect(ok == Py_True, "the loaded code ran differently");
-    Py_XDECREF(r);
+    data =
+        PyBytes_FromStringAndSize(marshalled.data, (Py_ssize_t)marshalled.size);
+    cr_assert_not_null(data);
+    PyDict_SetItemString(globals, "MARSHALLED", data);
+    Py_DECREF(data);
+    run(check, globals);
+    cr_expect(PyDict_GetItemString(globals, "ok") == Py_True,
+              "the loaded code ran differently");
     Py_DECREF(globals);
     PyGILState_Release(g);
     fz_buf_dispose(&marshalled);
@@ -178,14 +198,11 @@ Test(codeimage, the_same_bytes_every_time)
     /* Whatever the process interned in between (the one-character str
      * singletons, say) changes nothing. */
     PyGILState_STATE g = PyGILState_Ensure();
-    PyObject *globals = PyDict_New();
-    PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins());
-    PyObject *r = PyRun_String("import sys\n"
-                               "for i in range(256):\n"
-                               "    sys.intern(chr(i))\n",
-                               Py_file_input, globals, globals);
-    cr_assert_not_null(r);
-    Py_DECREF(r);
+    PyObject *globals = namespace();
+    run("import sys\n"
+        "for i in range(256):\n"
+        "    sys.intern(chr(i))\n",
+        globals);
     Py_DECREF(globals);
     PyGILState_Release(g);
     make(&m2, &i2);
@@ -257,17 +274,14 @@ Test(codeimage, an_image_of_another_build_is_refused)
 Test(codeimage, a_constant_no_image_holds_stays_marshalled)
 {
     fz_buf buf = FZ_BUF_INIT;
-    PyObject *globals, *r, *data;
+    PyObject *globals, *data;
 
     PyGILState_STATE g = PyGILState_Ensure();
-    globals = PyDict_New();
-    PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins());
-    r = PyRun_String(
-        "import marshal\n"
+    globals = namespace();
+    run("import marshal\n"
         "c = compile('x = 1', 'm.py', 'exec')\n"
         "DATA = marshal.dumps(c.replace(co_consts=(1, None, [2])))\n",
-        Py_file_input, globals, globals);
-    cr_assert_not_null(r);
+        globals);
     data = PyDict_GetItemString(globals, "DATA");
     cr_assert_eq(fz_buf_append(&buf, PyBytes_AS_STRING(data),
                                (size_t)PyBytes_GET_SIZE(data)),
@@ -276,7 +290,6 @@ Test(codeimage, a_constant_no_image_holds_stays_marshalled)
                  fz_error_message());
     cr_expect_eq(buf.size, (size_t)PyBytes_GET_SIZE(data));
     cr_expect(memcmp(buf.data, PyBytes_AS_STRING(data), buf.size) == 0);
-    Py_DECREF(r);
     Py_DECREF(globals);
     PyGILState_Release(g);
     fz_buf_dispose(&buf);
